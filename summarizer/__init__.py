@@ -1,0 +1,59 @@
+"""summarizer: structured, evidence-grounded summaries of news articles with any OpenAI-compatible model."""
+
+from __future__ import annotations
+
+from summarizer._version import __version__
+
+from summarizer.api import Summarizer, summarize  # noqa: E402
+from summarizer.config import Settings  # noqa: E402
+from summarizer.errors import (  # noqa: E402
+    ConfigError,
+    EngineError,
+    InputError,
+    ModelAuthError,
+    ModelError,
+    ModelNotInstalledError,
+    ModelUnavailableError,
+    ReplayMissError,
+    SummarizerError,
+    TemplateError,
+)
+from summarizer.schemas import (  # noqa: E402
+    Actor,
+    Condition,
+    Demand,
+    DroppedItem,
+    Evidence,
+    Meta,
+    Position,
+    Risk,
+    Summary,
+    Usage,
+)
+
+__all__ = [
+    "Actor",
+    "Condition",
+    "ConfigError",
+    "Demand",
+    "DroppedItem",
+    "EngineError",
+    "Evidence",
+    "InputError",
+    "Meta",
+    "ModelAuthError",
+    "ModelError",
+    "ModelNotInstalledError",
+    "ModelUnavailableError",
+    "Position",
+    "ReplayMissError",
+    "Risk",
+    "Settings",
+    "Summarizer",
+    "Summary",
+    "SummarizerError",
+    "TemplateError",
+    "Usage",
+    "__version__",
+    "summarize",
+]

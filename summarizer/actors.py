@@ -1,0 +1,93 @@
+"""Resolve the many ways an article names one actor to one canonical name.
+
+"Blinken", "Antony Blinken" and "U.S. Secretary of State Antony Blinken" should all become the actor's
+one name in the summary, so that every item about them says the same thing. The same normalisation
+serves the eval matcher, which must treat an alias and a name as the same actor.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from summarizer.schemas import Actor
+
+#: Names that are not actors but stand where an actor is expected.
+SPECIAL_NAMES = frozenset({"article", "unspecified"})
+_LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+")
+_NON_WORD = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case, accents and punctuation removed, leading article dropped: 'The U.S.' -> 'us'."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    text = text.replace("'s ", " ").replace("\u2019s ", " ")
+    text = _NON_WORD.sub(lambda match: "" if match.group() == "." else " ", text)
+    text = _SPACES.sub(" ", text).strip()
+    return _LEADING_ARTICLE.sub("", text)
+
+
+def _contains_words(longer: str, shorter: str) -> bool:
+    return bool(shorter) and f" {shorter} " in f" {longer} "
+
+
+class ActorIndex:
+    """Maps any alias of a known actor to that actor's name; unknown names become new actors."""
+
+    def __init__(self, actors: list[Actor]) -> None:
+        self._actors: list[Actor] = []
+        self._by_key: dict[str, Actor] = {}
+        for actor in actors:
+            self._add(actor)
+
+    def _add(self, actor: Actor) -> Actor:
+        existing = self._lookup(actor.name)
+        if existing is not None:
+            for alias in actor.aliases:
+                self._remember(existing, alias)
+            return existing
+        copy = Actor(name=actor.name.strip(), aliases=[])
+        self._actors.append(copy)
+        self._remember(copy, copy.name)
+        for alias in actor.aliases:
+            self._remember(copy, alias)
+        return copy
+
+    def _remember(self, actor: Actor, alias: str) -> None:
+        key = normalise_name(alias)
+        if not key or key in self._by_key:
+            return
+        self._by_key[key] = actor
+        if alias.strip() != actor.name and alias.strip() not in actor.aliases:
+            actor.aliases.append(alias.strip())
+
+    def _lookup(self, name: str) -> Actor | None:
+        key = normalise_name(name)
+        if not key:
+            return None
+        if key in self._by_key:
+            return self._by_key[key]
+        # "U.S. Secretary of State Antony Blinken" contains the known "antony blinken": the longest
+        # known key that the name contains, as whole words, wins.
+        contained = [k for k in self._by_key if _contains_words(key, k) and len(k) >= 3]
+        if contained:
+            return self._by_key[max(contained, key=len)]
+        return None
+
+    def resolve(self, name: str) -> str:
+        """The canonical name for ``name``, registering it as a new actor if it is unknown."""
+        cleaned = name.strip()
+        if normalise_name(cleaned) in SPECIAL_NAMES:
+            return normalise_name(cleaned)
+        found = self._lookup(cleaned)
+        if found is None:
+            found = self._add(Actor(name=cleaned))
+        else:
+            self._remember(found, cleaned)
+        return found.name
+
+    @property
+    def actors(self) -> list[Actor]:
+        return [actor.model_copy(deep=True) for actor in self._actors]

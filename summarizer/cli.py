@@ -1,0 +1,207 @@
+"""The ``summarizer`` command. Results go to stdout (or ``-o FILE``); progress and errors to stderr.
+
+Exit codes: 0 success, 1 a failure with a one-line reason, 2 bad usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from summarizer._version import __version__
+from summarizer.api import Summarizer
+from summarizer.config import Settings
+from summarizer.errors import InputError, SummarizerError
+from summarizer.markdown import render_markdown
+
+
+class _Status:
+    """Progress lines on stderr, each with the seconds since the command started."""
+
+    def __init__(self, stream: TextIO, quiet: bool) -> None:
+        self._stream = stream
+        self._quiet = quiet
+        self._started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self._quiet:
+            elapsed = time.perf_counter() - self._started
+            print(f"[{elapsed:6.1f}s] {message}", file=self._stream, flush=True)
+
+
+def read_article(source: str, stdin: TextIO | None = None) -> str:
+    """The article text from a path or ``-`` (stdin), as strict UTF-8; ``InputError`` otherwise."""
+    if source == "-":
+        stream = stdin or sys.stdin
+        data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
+        name = "standard input"
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"{source}: no such file")
+        if path.is_dir():
+            raise InputError(f"{source}: is a directory, not an article file")
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise InputError(f"{source}: cannot be read ({error.strerror})") from error
+        name = source
+    if b"\x00" in data:
+        raise InputError(f"{name}: contains NUL bytes; this looks like a binary file, not a text article")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from error
+    if not text.strip():
+        raise InputError(f"{name}: is empty; there is nothing to summarise")
+    return text
+
+
+def write_output(text: str, destination: str | None, stdout: TextIO) -> None:
+    """Write to stdout, or atomically to a file (never a half-written file)."""
+    if destination is None or destination == "-":
+        stdout.write(text)
+        stdout.flush()
+        return
+    path = Path(destination)
+    if path.parent and not path.parent.exists():
+        raise InputError(f"-o {destination}: folder {path.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", help="model name; without --base-url this means OpenAI (needs OPENAI_API_KEY)")
+    group.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 (or SUMMARIZER_BASE_URL)")
+    group.add_argument("--model-path", help="serve this local GGUF file with the embedded engine")
+    group.add_argument(
+        "--grammar",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="send the JSON schema as a llama.cpp grammar (default: on for the embedded engine only)",
+    )
+    group.add_argument("--temperature", type=float, default=0.0)
+    group.add_argument("--max-tokens", type=int, default=900, help="per model call (default 900)")
+    group.add_argument("--retries", type=int, default=4, help="attempts per request on transient faults (default 4)")
+    group.add_argument("--reasks", type=int, default=2, help="re-asks on an invalid or ungrounded answer (default 2)")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return Settings.resolve(
+        model=args.model,
+        base_url=args.base_url,
+        model_path=args.model_path,
+        grammar=args.grammar,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        retries=args.retries,
+        reasks=args.reasks,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summarizer", description="Structured, evidence-grounded summaries of news articles."
+    )
+    parser.add_argument("--version", action="version", version=f"summarizer {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    summarize = commands.add_parser("summarize", help="summarise one article")
+    summarize.add_argument("path", help="the article file (UTF-8 text), or - for standard input")
+    summarize.add_argument("--format", choices=["json", "markdown"], default="json")
+    summarize.add_argument("-o", "--output", help="write the result to this file instead of stdout")
+    summarize.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    summarize.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
+    _add_model_options(summarize)
+    summarize.set_defaults(handler=_summarize_command)
+    return parser
+
+
+def _summarize_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    status = _Status(stderr, args.quiet)
+    article = read_article(args.path)
+    settings = settings_from_args(args)
+    status(f"read {len(article)} characters; model backend: {settings.backend}")
+    with Summarizer(settings, progress=status) as summarizer:
+        summary = summarizer.summarize(article)
+    rendered = render_markdown(summary) if args.format == "markdown" else summary.model_dump_json(indent=2) + "\n"
+    write_output(rendered, args.output, stdout)
+    usage = summary.meta.usage
+    counts = ", ".join(f"{len(getattr(summary, s))} {s}" for s in ("positions", "demands", "conditions", "risks"))
+    status(
+        f"done in {summary.meta.seconds:.1f} s: {counts}; {usage.prompt_tokens} prompt + "
+        f"{usage.completion_tokens} completion tokens, {usage.calls} calls, {usage.retries} retries, "
+        f"{usage.reasks} re-asks, {len(summary.meta.dropped)} dropped"
+    )
+    return 0
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
+    previous = signal.getsignal(signal.SIGTERM)
+    in_main_thread = _is_main_thread()
+    if in_main_thread:  # SIGTERM unwinds like Ctrl-C, so the embedded server is always stopped
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        return handler(args, stdout, stderr)
+    except SummarizerError as error:
+        if getattr(args, "verbose", False):
+            traceback.print_exc(file=stderr)
+        print(f"summarizer: error: {error}", file=stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("summarizer: interrupted", file=stderr)
+        return 130
+    except Exception as error:  # a bug, not a user error: one line, details on --verbose
+        if getattr(args, "verbose", False):
+            traceback.print_exc(file=stderr)
+        print(
+            f"summarizer: internal error: {type(error).__name__}: {error} (run with --verbose for details)",
+            file=stderr,
+        )
+        return 1
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _is_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,196 @@
+"""What the model is asked to fill, one small schema per section.
+
+The model writes evidence as plain quotes; validation (with the article in the validation context)
+locates every quote in the article and fails with the quote named when one cannot be found, which
+makes instructor re-ask. Lists and strings are bounded so that a small model under a grammar cannot
+loop until ``max_tokens``.
+
+Validation context keys: ``article`` (str, required) and ``lenient`` (bool): when true, quotes that
+cannot be found are set aside instead of failing, so the caller can keep what is grounded and report
+the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+
+from summarizer.grounding import Span, locate
+from summarizer.schemas import Condition, Demand, Evidence, Position, Risk
+
+MAX_ITEMS = 6
+MAX_QUOTES = 2
+MAX_QUOTE_CHARS = 160
+MAX_TEXT_CHARS = 160
+MAX_NAME_CHARS = 60
+
+_QUOTES_DESCRIPTION = (
+    "One or two short quotes copied word for word from the article (5 to 20 words each) that show this item."
+)
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GroundedDraft(_Draft):
+    """An item whose ``evidence`` quotes must be found in the article."""
+
+    section: ClassVar[str]
+    evidence: list[str] = Field(
+        min_length=1, max_length=MAX_QUOTES, description=_QUOTES_DESCRIPTION
+    )
+    _spans: list[Span] = PrivateAttr(default_factory=list)
+    _unfound: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _locate_evidence(self, info: ValidationInfo) -> GroundedDraft:
+        context = info.context if isinstance(info.context, dict) else {}
+        article = context.get("article")
+        if not isinstance(article, str):
+            raise ValueError("internal: evidence cannot be checked without the article in the context")
+        spans: list[Span] = []
+        unfound: list[str] = []
+        for quote in self.evidence:
+            span = locate(quote, article)
+            if span is None:
+                unfound.append(quote)
+            elif all((span.start, span.end) != (s.start, s.end) for s in spans):
+                spans.append(span)
+        if unfound and not context.get("lenient", False):
+            listed = "; ".join(repr(q) for q in unfound)
+            raise ValueError(
+                f"evidence quote not found in the article: {listed}. Copy each quote word for word "
+                "from the article (5 to 20 consecutive words), or leave this item out."
+            )
+        self._spans = spans
+        self._unfound = unfound
+        return self
+
+    @property
+    def spans(self) -> list[Span]:
+        return list(self._spans)
+
+    @property
+    def unfound(self) -> list[str]:
+        return list(self._unfound)
+
+    def evidence_objects(self) -> list[Evidence]:
+        return [Evidence(quote=s.quote, start=s.start, end=s.end) for s in self._spans]
+
+    def to_item(self, actor_name: Any) -> BaseModel:
+        """The output item, with actor names passed through ``actor_name`` (canonicalisation)."""
+        raise NotImplementedError
+
+
+def _text(description: str, max_chars: int = MAX_TEXT_CHARS) -> Any:
+    return Field(min_length=2, max_length=max_chars, description=description)
+
+
+class PositionDraft(GroundedDraft):
+    section: ClassVar[str] = "positions"
+    actor: str = _text("Who holds the position: the person or organisation, named as in the article.", MAX_NAME_CHARS)
+    stance: str = _text("The position in your own words, one short sentence (5 to 15 words).")
+
+    def to_item(self, actor_name: Any) -> Position:
+        return Position(actor=actor_name(self.actor), stance=self.stance, evidence=self.evidence_objects())
+
+
+class DemandDraft(GroundedDraft):
+    section: ClassVar[str] = "demands"
+    actor: str = _text("Who makes the demand, named as in the article.", MAX_NAME_CHARS)
+    addressee: str = _text("Of whom it is demanded, named as in the article.", MAX_NAME_CHARS)
+    demand: str = _text("What is demanded, in your own words (5 to 15 words).")
+
+    def to_item(self, actor_name: Any) -> Demand:
+        return Demand(
+            actor=actor_name(self.actor),
+            addressee=actor_name(self.addressee),
+            demand=self.demand,
+            evidence=self.evidence_objects(),
+        )
+
+
+class ConditionDraft(GroundedDraft):
+    section: ClassVar[str] = "conditions"
+    actor: str = _text("Who sets the condition or makes the threat, named as in the article.", MAX_NAME_CHARS)
+    action: str = _text("What the actor would do, or refuses to do (5 to 12 words).")
+    condition: str = _text("The term it depends on, starting 'only if', 'unless' or 'if' (5 to 15 words).")
+
+    def to_item(self, actor_name: Any) -> Condition:
+        return Condition(
+            actor=actor_name(self.actor),
+            action=self.action,
+            condition=self.condition,
+            evidence=self.evidence_objects(),
+        )
+
+
+class RiskDraft(GroundedDraft):
+    section: ClassVar[str] = "risks"
+    raised_by: str = _text(
+        "Who warns of the risk, named as in the article, or 'article' if nobody is named.", MAX_NAME_CHARS
+    )
+    risk: str = _text("The feared outcome, in your own words (5 to 15 words).")
+
+    def to_item(self, actor_name: Any) -> Risk:
+        return Risk(raised_by=actor_name(self.raised_by), risk=self.risk, evidence=self.evidence_objects())
+
+
+class PositionsDraft(_Draft):
+    positions: list[PositionDraft] = Field(max_length=MAX_ITEMS, description="The positions, most important first.")
+
+
+class DemandsDraft(_Draft):
+    demands: list[DemandDraft] = Field(max_length=MAX_ITEMS, description="The demands, most important first.")
+
+
+class ConditionsDraft(_Draft):
+    conditions: list[ConditionDraft] = Field(max_length=MAX_ITEMS, description="The conditions and threats.")
+
+
+class RisksDraft(_Draft):
+    risks: list[RiskDraft] = Field(max_length=MAX_ITEMS, description="The risks, most serious first.")
+
+
+class ActorDraft(_Draft):
+    name: str = _text("The actor's fullest name in the article, e.g. a person's full name.", MAX_NAME_CHARS)
+    aliases: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Other names the article uses for the same actor (surname, acronym, title).",
+    )
+
+
+class OverviewDraft(_Draft):
+    overview: str = _text("Two or three sentences on what the article reports.", 600)
+    actors: list[ActorDraft] = Field(
+        max_length=10,
+        description="The people and organisations that state positions, make demands, set conditions or warn of risks.",
+    )
+
+
+SECTION_DRAFTS: dict[str, type[BaseModel]] = {
+    "positions": PositionsDraft,
+    "demands": DemandsDraft,
+    "conditions": ConditionsDraft,
+    "risks": RisksDraft,
+}
+
+
+def section_items(draft: BaseModel) -> list[GroundedDraft]:
+    """The item list of a section draft (its only field)."""
+    (name,) = type(draft).model_fields
+    items = getattr(draft, name)
+    return list(items)
+
+
+def schema_sha256() -> str:
+    """A hash of every schema the model fills: part of a response's cache key and of ``meta``."""
+    schemas = {name: model.model_json_schema() for name, model in SECTION_DRAFTS.items()}
+    schemas["overview"] = OverviewDraft.model_json_schema()
+    encoded = json.dumps(schemas, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()

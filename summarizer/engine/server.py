@@ -1,0 +1,220 @@
+"""The embedded engine: llama.cpp's OpenAI-compatible server (llama-cpp-python) as a child process.
+
+``LocalServer`` starts the server on 127.0.0.1 on a free port, waits until it answers, is reused for
+any number of requests, and always stops it: on ``__exit__`` (exceptions and Ctrl-C included), at
+interpreter exit, and, on Linux, when this process dies without cleaning up (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from summarizer.engine.perf import EngineCounters, read_counters
+from summarizer.errors import EngineError
+
+DEFAULT_CONTEXT = 4096
+STARTUP_TIMEOUT_SECONDS = 180.0
+STOP_TIMEOUT_SECONDS = 10.0
+_POLL_SECONDS = 0.25
+_LOG_TAIL_CHARS = 2000
+
+
+def physical_cores() -> int:
+    """Cores to give the engine: llama.cpp runs best with one thread per physical core."""
+    try:
+        siblings: set[tuple[str, str]] = set()
+        physical = core = ""
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("physical id"):
+                physical = line.split(":")[1].strip()
+            elif line.startswith("core id"):
+                core = line.split(":")[1].strip()
+                siblings.add((physical, core))
+        if siblings:
+            return len(siblings)
+    except OSError:
+        pass
+    return max(os.cpu_count() or 1, 1)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Ask Linux to send SIGTERM to the server if this (parent) process dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def server_command(model_path: Path, port: int, *, n_ctx: int, threads: int, python: str) -> list[str]:
+    return [
+        python,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx),
+        "--n_threads",
+        str(threads),
+        "--n_threads_batch",
+        str(threads),
+        "--logits_all",
+        "false",
+        "--verbose",
+        "true",
+    ]
+
+
+class LocalServer:
+    """A llama.cpp server serving one GGUF, owned by this process."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        n_ctx: int = DEFAULT_CONTEXT,
+        threads: int | None = None,
+        startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
+        python: str = sys.executable,
+        command: Callable[[int], list[str]] | None = None,
+    ) -> None:
+        self.model_path = Path(model_path)
+        self.n_ctx = n_ctx
+        self.threads = threads or physical_cores()
+        self.startup_timeout = startup_timeout
+        self._command = command or (
+            lambda port: server_command(self.model_path, port, n_ctx=n_ctx, threads=self.threads, python=python)
+        )
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log_path: Path | None = None
+        self.port: int | None = None
+        self.starts = 0
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise EngineError("the local server is not running")
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self) -> LocalServer:
+        """Start the server (once) and wait until it answers; ``EngineError`` if it cannot."""
+        if self.running:
+            return self
+        if not self.model_path.is_file():
+            raise EngineError(f"model file not found: {self.model_path}")
+        self.port = free_port()
+        handle, log_name = tempfile.mkstemp(prefix="summarizer-llama-", suffix=".log")
+        self._log_path = Path(log_name)
+        with os.fdopen(handle, "wb") as log:
+            self._process = subprocess.Popen(
+                self._command(self.port),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
+        self.starts += 1
+        atexit.register(self.stop)
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        url = f"http://127.0.0.1:{self.port}/v1/models"
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            code = self._process.poll()
+            if code is not None:
+                raise EngineError(
+                    f"the llama.cpp server exited with code {code} while starting; its log ends:\n{self.log_tail()}",
+                    log_tail=self.log_tail(),
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(_POLL_SECONDS)
+        raise EngineError(
+            f"the llama.cpp server did not answer within {self.startup_timeout:.0f} s; its log ends:\n"
+            + self.log_tail(),
+            log_tail=self.log_tail(),
+        )
+
+    def stop(self) -> None:
+        """Stop the server if it runs: SIGTERM, then SIGKILL after a grace period. Idempotent."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.stop)
+
+    def log_tail(self) -> str:
+        if self._log_path is None or not self._log_path.exists():
+            return ""
+        return self._log_path.read_text(encoding="utf-8", errors="replace")[-_LOG_TAIL_CHARS:]
+
+    def counters(self) -> EngineCounters | None:
+        """The engine's own cumulative timing counters, read from its log."""
+        if self._log_path is None or not self._log_path.exists():
+            return None
+        return read_counters(self._log_path.read_text(encoding="utf-8", errors="replace"))
+
+    def close(self) -> None:
+        self.stop()
+        if self._log_path is not None:
+            self._log_path.unlink(missing_ok=True)
+            self._log_path = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

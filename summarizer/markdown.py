@@ -1,0 +1,52 @@
+"""A readable Markdown rendering of a ``Summary``."""
+
+from __future__ import annotations
+
+from summarizer.schemas import Evidence, Summary
+
+
+def _quotes(evidence: list[Evidence]) -> str:
+    return " ".join(f"> “{ev.quote}” (chars {ev.start}–{ev.end})" for ev in evidence)
+
+
+def _table_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(summary: Summary) -> str:
+    lines: list[str] = ["# Summary", "", summary.overview or "_No overview._", ""]
+    if summary.actors:
+        lines += ["## Actors", ""]
+        for actor in summary.actors:
+            aliases = f" (also: {', '.join(actor.aliases)})" if actor.aliases else ""
+            lines.append(f"- **{actor.name}**{aliases}")
+        lines.append("")
+    sections = [
+        ("Positions", [(p.actor, p.stance, p.evidence) for p in summary.positions]),
+        ("Demands", [(f"{d.actor} → {d.addressee}", d.demand, d.evidence) for d in summary.demands]),
+        ("Conditions", [(c.actor, f"{c.action} — {c.condition}", c.evidence) for c in summary.conditions]),
+        ("Risks", [(r.raised_by, r.risk, r.evidence) for r in summary.risks]),
+    ]
+    for title, items in sections:
+        lines += [f"## {title}", ""]
+        if not items:
+            lines += ["_None found._", ""]
+            continue
+        for who, what, evidence in items:
+            lines.append(f"- **{_table_cell(who)}**: {_table_cell(what)}")
+            lines.append(f"  {_quotes(evidence)}")
+        lines.append("")
+    meta = summary.meta
+    usage = meta.usage
+    lines += [
+        "## Meta",
+        "",
+        "| model | backend | seconds | prompt tokens | completion tokens | calls | retries | re-asks | dropped |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {meta.model} | {meta.backend} | {meta.seconds:.1f} | {usage.prompt_tokens} | {usage.completion_tokens} "
+        f"| {usage.calls} | {usage.retries} | {usage.reasks} | {len(meta.dropped)} |",
+        "",
+    ]
+    for dropped in meta.dropped:
+        lines.append(f"- dropped from {dropped.section}: {dropped.reason}")
+    return "\n".join(lines).rstrip() + "\n"

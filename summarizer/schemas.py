@@ -1,0 +1,150 @@
+"""The output contract: the ``Summary`` a user gets back, and its parts.
+
+Field names are shared with the gold files (``evals/gold/*/gold.json``) so that one matcher scores a
+prediction against gold and gold against gold. Fields may be added; these are never renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+SectionName = Literal["positions", "demands", "conditions", "risks"]
+SECTION_NAMES: tuple[SectionName, ...] = ("positions", "demands", "conditions", "risks")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(_Strict):
+    """A verbatim span of the article that supports an item."""
+
+    quote: str = Field(description="The article's own text, exactly as it stands in the article.")
+    start: int = Field(ge=0, description="Character offset where the quote starts in the article.")
+    end: int = Field(ge=0, description="Character offset just past the quote: article[start:end] == quote.")
+
+    @model_validator(mode="after")
+    def _span_matches_quote(self, info: ValidationInfo) -> Evidence:
+        if self.end - self.start != len(self.quote):
+            raise ValueError(f"span {self.start}:{self.end} does not have the quote's length {len(self.quote)}")
+        article = info.context.get("article") if isinstance(info.context, dict) else None
+        if article is not None and article[self.start : self.end] != self.quote:
+            raise ValueError(f"article[{self.start}:{self.end}] is not the quote {self.quote!r}")
+        return self
+
+
+class Actor(_Strict):
+    """A person or organisation that holds a position, demands, sets a condition or raises a risk."""
+
+    name: str = Field(description="The actor's canonical name, as the article names them most fully.")
+    aliases: list[str] = Field(default_factory=list, description="Other ways the article refers to the actor.")
+
+
+class Position(_Strict):
+    """A stance an actor holds."""
+
+    actor: str = Field(description="Who holds the position (a name from `actors`).")
+    stance: str = Field(description="The position, in a short sentence.")
+    evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the position.")
+
+
+class Demand(_Strict):
+    """Something one actor asks of another."""
+
+    actor: str = Field(description="Who makes the demand (a name from `actors`).")
+    addressee: str = Field(description="Of whom it is demanded (a name from `actors`, or 'unspecified').")
+    demand: str = Field(description="What is demanded, in a short sentence.")
+    evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the demand.")
+
+
+class Condition(_Strict):
+    """A conditional term or threat: the actor will (not) do ``action`` if/unless ``condition``."""
+
+    actor: str = Field(description="Who sets the condition (a name from `actors`).")
+    action: str = Field(description="What the actor would do or refuse to do.")
+    condition: str = Field(description="The term: 'only if ...', 'unless ...', 'if not ... then ...'.")
+    evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the condition.")
+
+
+class Risk(_Strict):
+    """A danger or feared outcome that someone raises."""
+
+    raised_by: str = Field(description="Who raises the risk (a name from `actors`, or 'article').")
+    risk: str = Field(description="The feared outcome, in a short sentence.")
+    evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the risk.")
+
+
+class DroppedItem(_Strict):
+    """An item (or a whole section) that could not be kept, and why: nothing is lost silently."""
+
+    section: str = Field(description="The section the item belonged to.")
+    item: dict[str, Any] | None = Field(description="The item as the model proposed it; null for a whole section.")
+    reason: str = Field(description="Why it was dropped.")
+
+
+class Usage(_Strict):
+    """Tokens, calls and time, summed over every call and retry."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = Field(0, description="HTTP requests sent to the model, retries included.")
+    retries: int = Field(0, description="Requests repeated after a transient fault (timeout, 429, 5xx).")
+    reasks: int = Field(0, description="Requests repeated because the answer failed validation.")
+    model_seconds: float = Field(0.0, description="Wall time spent waiting for the model.")
+
+
+class SectionMeta(_Strict):
+    """What one section call cost."""
+
+    template: str
+    usage: Usage
+    seconds: float
+    kept: int
+    dropped: int
+
+
+class Meta(_Strict):
+    """Where a summary came from and what it cost."""
+
+    summarizer_version: str
+    model: str
+    backend: str = Field(description="'embedded', 'openai' or 'server'.")
+    base_url: str | None = Field(description="The endpoint used (never carries credentials).")
+    article_sha256: str
+    article_chars: int
+    prompts: dict[str, str] = Field(description="Template name -> sha256 of its content.")
+    schema_sha256: str = Field(description="sha256 of the JSON schemas the model was asked to fill.")
+    sampling: dict[str, Any]
+    usage: Usage
+    sections: dict[str, SectionMeta]
+    seconds: float = Field(description="Wall time of the whole summary.")
+    dropped: list[DroppedItem] = Field(default_factory=list)
+    engine: dict[str, Any] | None = Field(
+        default=None, description="The embedded engine's own timing counters, when available."
+    )
+
+
+class Summary(_Strict):
+    """A structured, evidence-grounded summary of one article."""
+
+    overview: str = Field(description="Two or three sentences on what the article is about.")
+    actors: list[Actor] = Field(default_factory=list)
+    positions: list[Position] = Field(default_factory=list)
+    demands: list[Demand] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    meta: Meta
+
+    def evidence(self) -> list[Evidence]:
+        """Every evidence span in the summary, section by section."""
+        spans: list[Evidence] = []
+        for section in SECTION_NAMES:
+            for item in getattr(self, section):
+                spans.extend(item.evidence)
+        return spans
+
+    def ungrounded(self, article: str) -> list[Evidence]:
+        """Evidence whose span is not the quoted text in ``article`` (empty for a sound summary)."""
+        return [ev for ev in self.evidence() if article[ev.start : ev.end] != ev.quote]
