@@ -12,15 +12,19 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from summarizer.config import Settings
-from summarizer.engine.model_store import ensure_model
+from summarizer.engine.model_store import DEFAULT_MODEL, ensure_model
 from summarizer.engine.server import LocalServer
 from summarizer.extraction import StructuredModel
+from summarizer.llm.recording import ResponseStore
 from summarizer.pipeline import Pipeline, ProgressCallback
 from summarizer.prompts import PromptLibrary
 from summarizer.schemas import Summary
 
 if TYPE_CHECKING:
     import openai
+
+#: Where a replaying summarizer "sends" requests: the discard port, never contacted.
+_UNREACHABLE_URL = "http://127.0.0.1:9/v1"
 
 
 class Summarizer:
@@ -41,8 +45,10 @@ class Summarizer:
         structured_model: StructuredModel | None = None,
         prompts: PromptLibrary | None = None,
         progress: ProgressCallback | None = None,
+        response_store: ResponseStore | None = None,
     ) -> None:
         self.settings = settings or Settings.resolve()
+        self._store = response_store
         self._client = client
         self._structured_model = structured_model
         self._prompts = prompts or PromptLibrary()
@@ -62,9 +68,14 @@ class Summarizer:
         base_url = settings.base_url
         model_name = settings.model or "embedded"
         engine_counters = None
-        if self._structured_model is None and self._client is None and settings.backend == "embedded":
+        replaying = self._store is not None and self._store.mode == "replay"
+        if settings.backend == "embedded":
+            model_name = settings.model or DEFAULT_MODEL.name
+        if replaying and self._client is None:
+            # Every answer comes from the store: no server, no network. The client is never called.
+            base_url = base_url or _UNREACHABLE_URL
+        elif self._structured_model is None and self._client is None and settings.backend == "embedded":
             model_path = settings.model_path or ensure_model(progress=self._say)
-            model_name = settings.model or Path(model_path).stem
             self._say(f"starting the embedded llama.cpp server ({model_name})")
             self._server = LocalServer(model_path, n_ctx=settings.n_ctx).start()
             base_url = self._server.base_url
@@ -92,6 +103,7 @@ class Summarizer:
             model_name = first_model_name(client)
         return InstructorModel(
             client,
+            store=self._store,
             model=model_name,
             grammar=settings.grammar,
             retry=settings.retries,

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from summarizer.grounding import Span, locate
+from summarizer.grounding import MIN_QUOTE_WORDS, Span, locate
 from summarizer.schemas import Condition, Demand, Evidence, Position, Risk
 
 MAX_ITEMS = 6
@@ -64,7 +64,7 @@ class GroundedDraft(_Draft):
             listed = "; ".join(repr(q) for q in unfound)
             raise ValueError(
                 f"evidence quote not found in the article: {listed}. Copy each quote word for word "
-                "from the article (5 to 20 consecutive words), or leave this item out."
+                f"from the article ({MIN_QUOTE_WORDS} to 20 consecutive words), or leave this item out."
             )
         self._spans = spans
         self._unfound = unfound

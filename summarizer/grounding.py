@@ -25,8 +25,8 @@ from rapidfuzz import fuzz
 FUZZY_MIN_SCORE = 90.0
 #: Quotes shorter than this (after normalisation) are too unspecific to locate fuzzily.
 FUZZY_MIN_CHARS = 12
-#: Quotes shorter than this are rejected outright: "the" or "said" is not evidence.
-MIN_QUOTE_CHARS = 4
+#: Quotes with fewer words are rejected outright: "said" or "the talks" is not evidence.
+MIN_QUOTE_WORDS = 3
 
 _CHAR_FOLD = str.maketrans(
     {
@@ -96,7 +96,7 @@ def _trimmed(article: str, start: int, end: int, method: str) -> Span:
 def locate(quote: str, article: str) -> Span | None:
     """Return where ``quote`` stands in ``article``, or ``None`` if it cannot be found."""
     quote = quote.strip()
-    if len(quote) < MIN_QUOTE_CHARS:
+    if len(quote.split()) < MIN_QUOTE_WORDS:
         return None
     start = article.find(quote)
     if start >= 0:

@@ -92,6 +92,7 @@ class Usage(_Strict):
     calls: int = Field(0, description="HTTP requests sent to the model, retries included.")
     retries: int = Field(0, description="Requests repeated after a transient fault (timeout, 429, 5xx).")
     reasks: int = Field(0, description="Requests repeated because the answer failed validation.")
+    cached: int = Field(0, description="Responses answered from the record/replay store instead of the model.")
     model_seconds: float = Field(0.0, description="Wall time spent waiting for the model.")
 
 

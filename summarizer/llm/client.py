@@ -17,10 +17,12 @@ from typing import Any
 import instructor
 import openai
 import tenacity
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from summarizer.errors import ConfigError, ModelAuthError, ModelError, ModelUnavailableError
 from summarizer.extraction import Extraction
+from summarizer.llm.recording import ResponseStore
 from summarizer.llm.retry import as_retrying, is_transient
 from summarizer.schemas import Usage
 
@@ -85,6 +87,7 @@ class InstructorModel:
         temperature: float = 0.0,
         max_tokens: int = 900,
         seed: int | None = 0,
+        store: ResponseStore | None = None,
     ) -> None:
         if reasks < 0:
             raise ValueError(f"reasks must be >= 0, got {reasks}")
@@ -97,6 +100,7 @@ class InstructorModel:
         self.sampling: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens}
         if seed is not None:
             self.sampling["seed"] = seed
+        self._store = store
         self._usage = Usage()
         self._responses = 0
         self._create = instructor.patch(create=self._send, mode=instructor.Mode.JSON)
@@ -109,6 +113,10 @@ class InstructorModel:
         """One logical request: retried on transient faults, every attempt counted."""
         if not self.schema_in_prompt:
             kwargs["messages"] = _strip_schema_text(kwargs["messages"])
+        recorded = self._store.lookup(kwargs) if self._store is not None else None
+        if recorded is not None:
+            self._usage.cached += 1
+            return self._counted(ChatCompletion.model_validate(recorded))
         for attempt in self._retrying.copy():
             with attempt:
                 if attempt.retry_state.attempt_number > 1:
@@ -119,6 +127,11 @@ class InstructorModel:
                     response = self._openai.chat.completions.create(**kwargs)
                 finally:
                     self._usage.model_seconds += time.perf_counter() - started
+        if self._store is not None and isinstance(response, ChatCompletion):
+            self._store.save(kwargs, response.model_dump(mode="json", exclude_unset=True))
+        return self._counted(response)
+
+    def _counted(self, response: Any) -> Any:
         usage = getattr(response, "usage", None)
         if usage is not None:
             self._usage.prompt_tokens += usage.prompt_tokens or 0

@@ -1,0 +1,99 @@
+"""Record and replay model responses on disk, so evals run offline, in seconds, with no model at all.
+
+A response is stored under the sha256 of its request: model, messages (which hold the rendered prompt
+templates and the article), the response schema and the sampling parameters. The same prompts, schema,
+article and sampling therefore find the same answer; change any of them and the key changes. Files hold
+the request's identity (hashes, model, sampling) and the raw completion, never credentials.
+
+Modes: ``record`` answers from the store when it can and stores every new response; ``replay`` answers
+only from the store and raises ``ReplayMissError`` on a miss; ``refresh`` always asks the model and
+overwrites.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from summarizer.errors import ReplayMissError
+
+StoreMode = Literal["record", "replay", "refresh"]
+_KEY_FIELDS = ("model", "messages", "response_format", "extra_body", "temperature", "max_tokens", "seed", "top_p")
+
+
+def _sha256(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def request_identity(request: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a chat request that decide its answer (no headers, so no credentials)."""
+    identity = {name: request[name] for name in _KEY_FIELDS if name in request and request[name] is not None}
+    return json.loads(json.dumps(identity, default=str))
+
+
+class ResponseStore:
+    """A folder of recorded chat completions keyed by request."""
+
+    def __init__(self, directory: Path | str, mode: StoreMode = "record") -> None:
+        if mode not in ("record", "replay", "refresh"):
+            raise ValueError(f"mode must be record, replay or refresh, got {mode!r}")
+        self.directory = Path(directory)
+        self.mode: StoreMode = mode
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, request: dict[str, Any]) -> str:
+        return _sha256(request_identity(request))
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def lookup(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        """The recorded completion for ``request``; ``None`` if the model must be asked."""
+        if self.mode == "refresh":
+            return None
+        key = self.key(request)
+        path = self._path(key)
+        if path.is_file():
+            self.hits += 1
+            record = json.loads(path.read_text(encoding="utf-8"))
+            return dict(record["response"])
+        self.misses += 1
+        if self.mode == "replay":
+            identity = request_identity(request)
+            raise ReplayMissError(
+                f"no recorded response for this request (key {key[:12]}, model {identity.get('model')!r}) in "
+                f"{self.directory}: the prompts, schema, article, model or sampling changed since recording; "
+                "run without --replay to record it",
+                key=key,
+            )
+        return None
+
+    def save(self, request: dict[str, Any], response: dict[str, Any]) -> None:
+        if self.mode == "replay":
+            return
+        identity = request_identity(request)
+        messages = identity.get("messages", [])
+        record = {
+            "key": self.key(request),
+            "model": identity.get("model"),
+            "messages_sha256": _sha256(messages),
+            "schema_sha256": _sha256([identity.get("response_format"), identity.get("extra_body")]),
+            "sampling": {k: identity[k] for k in ("temperature", "max_tokens", "seed", "top_p") if k in identity},
+            "turns": len(messages),
+            "response": response,
+        }
+        path = self._path(record["key"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(record, out, indent=1, ensure_ascii=False, sort_keys=True)
+                out.write("\n")
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import TemplateError
+from summarizer.pipeline import TEMPLATE_NAMES
+from summarizer.prompts import PromptLibrary
+
+
+def test_a_missing_variable_fails_loudly_with_its_name():
+    with pytest.raises(TemplateError, match="article"):
+        PromptLibrary().get("system").render()
+
+
+def test_a_missing_template_names_the_path(tmp_path: Path):
+    with pytest.raises(TemplateError, match="nope"):
+        PromptLibrary(tmp_path).get("nope")
+
+
+def test_templates_are_sandboxed(tmp_path: Path):
+    (tmp_path / "evil.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(Exception, match="unsafe|not safely|access"):
+        PromptLibrary(tmp_path).get("evil").render()
+
+
+def test_every_shipped_template_has_a_stable_hash():
+    library = PromptLibrary()
+    first = library.hashes(TEMPLATE_NAMES)
+    assert first == PromptLibrary().hashes(TEMPLATE_NAMES)
+    assert len(set(first.values())) == len(first)
+
+
+def test_the_article_is_rendered_first():
+    rendered = PromptLibrary().get("system").render(article="ARTICLE BODY")
+    assert "ARTICLE BODY" in rendered
+    assert rendered.rstrip().endswith('"""')  # nothing after the article: the cacheable prefix ends there
