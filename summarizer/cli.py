@@ -6,6 +6,8 @@ Exit codes: 0 success, 1 a failure with a one-line reason, 2 bad usage, 130 inte
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import signal
 import sys
@@ -163,10 +165,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     stderr = stderr or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
+    if not getattr(args, "verbose", False):
+        # instructor logs every exhausted re-ask at ERROR; we report those in meta.dropped instead.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
     previous = signal.getsignal(signal.SIGTERM)
     in_main_thread = _is_main_thread()
     if in_main_thread:  # SIGTERM unwinds like Ctrl-C, so the embedded server is always stopped
