@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from summarizer._version import __version__
-
-from summarizer.api import Summarizer, summarize  # noqa: E402
-from summarizer.config import Settings  # noqa: E402
-from summarizer.errors import (  # noqa: E402
+from summarizer.api import Summarizer, summarize
+from summarizer.config import Settings
+from summarizer.errors import (
     ConfigError,
     EngineError,
     InputError,
@@ -18,7 +17,7 @@ from summarizer.errors import (  # noqa: E402
     SummarizerError,
     TemplateError,
 )
-from summarizer.schemas import (  # noqa: E402
+from summarizer.schemas import (
     Actor,
     Condition,
     Demand,

@@ -86,7 +86,11 @@ class Summarizer:
             prompts=self._prompts,
             backend=settings.backend if self._client is None and self._structured_model is None else "custom",
             base_url=None if settings.backend == "embedded" else base_url,
-            sampling={"temperature": settings.temperature, "max_tokens": settings.max_tokens, "grammar": settings.grammar},
+            sampling={
+                "temperature": settings.temperature,
+                "max_tokens": settings.max_tokens,
+                "grammar": settings.grammar,
+            },
             engine_counters=engine_counters,  # type: ignore[arg-type]
         )
         return self._pipeline

@@ -93,7 +93,9 @@ def write_output(text: str, destination: str | None, stdout: TextIO) -> None:
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model")
     group.add_argument("--model", help="model name; without --base-url this means OpenAI (needs OPENAI_API_KEY)")
-    group.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 (or SUMMARIZER_BASE_URL)")
+    group.add_argument(
+        "--base-url", help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 (or SUMMARIZER_BASE_URL)"
+    )
     group.add_argument("--model-path", help="serve this local GGUF file with the embedded engine")
     group.add_argument(
         "--grammar",

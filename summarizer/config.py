@@ -84,7 +84,11 @@ class Settings:
             if not path.is_file():
                 raise ConfigError(f"--model-path {path} does not exist or is not a file")
             return cls(
-                backend="embedded", model=model or path.stem, model_path=path, grammar=grammar is not False, **common  # type: ignore[arg-type]
+                backend="embedded",
+                model=model or path.stem,
+                model_path=path,
+                grammar=grammar is not False,
+                **common,  # type: ignore[arg-type]
             )
         if model is not None and model != "embedded":
             if not api_key:

@@ -40,9 +40,7 @@ class GroundedDraft(_Draft):
     """An item whose ``evidence`` quotes must be found in the article."""
 
     section: ClassVar[str]
-    evidence: list[str] = Field(
-        min_length=1, max_length=MAX_QUOTES, description=_QUOTES_DESCRIPTION
-    )
+    evidence: list[str] = Field(min_length=1, max_length=MAX_QUOTES, description=_QUOTES_DESCRIPTION)
     _spans: list[Span] = PrivateAttr(default_factory=list)
     _unfound: list[str] = PrivateAttr(default_factory=list)
 

@@ -67,9 +67,7 @@ def _item_fields(draft: type[BaseModel]) -> list[dict[str, str]]:
     """Name and description of each field of a section's item, in the order the model writes them."""
     (list_field,) = draft.model_fields.values()
     item_model = list_field.annotation.__args__[0]  # type: ignore[union-attr]
-    return [
-        {"name": name, "description": info.description or ""} for name, info in item_model.model_fields.items()
-    ]
+    return [{"name": name, "description": info.description or ""} for name, info in item_model.model_fields.items()]
 
 
 @dataclass
@@ -172,9 +170,7 @@ class Pipeline:
 
     def _section(self, run: _Run, system: str, section: str, actors: list[str]) -> list[GroundedDraft]:
         draft_model = SECTION_DRAFTS[section]
-        user = self.prompts.get(section).render(
-            actors=actors, fields=_item_fields(draft_model), max_items=MAX_ITEMS
-        )
+        user = self.prompts.get(section).render(actors=actors, fields=_item_fields(draft_model), max_items=MAX_ITEMS)
         value, raw_text, error = self._call(run, section, system, user, draft_model)
         if value is None:
             value = _parse_lenient(draft_model, raw_text, run.article)

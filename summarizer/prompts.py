@@ -26,9 +26,7 @@ def default_prompt_dir() -> Path:
     for candidate in (package_dir / "prompts", package_dir.parent / "prompts"):
         if candidate.is_dir():
             return candidate
-    raise TemplateError(
-        f"no prompt templates found next to {package_dir}; reinstall the package", template="*"
-    )
+    raise TemplateError(f"no prompt templates found next to {package_dir}; reinstall the package", template="*")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fakes import EMPTY_ANSWERS, completion, section_of  # noqa: E402
+from tests.fakes import EMPTY_ANSWERS, completion, section_of
 
 
 class Handler(BaseHTTPRequestHandler):

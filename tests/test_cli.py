@@ -45,7 +45,9 @@ def test_json_summary_on_stdout_and_progress_on_stderr(endpoint, article_file, a
 
 def test_markdown_to_a_file(endpoint, article_file, tmp_path):
     target = tmp_path / "summary.md"
-    code, out, err = run("summarize", str(article_file), "--base-url", endpoint, "--format", "markdown", "-o", str(target))
+    code, out, err = run(
+        "summarize", str(article_file), "--base-url", endpoint, "--format", "markdown", "-o", str(target)
+    )
     assert code == 0, err
     assert out == ""
     text = target.read_text()
@@ -85,7 +87,9 @@ def test_openai_without_a_key_names_the_variable(article_file, monkeypatch):
 
 
 def test_an_unreachable_server_fails_with_one_line(article_file):
-    code, _, err = run("summarize", str(article_file), "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--retries", "1")
+    code, _, err = run(
+        "summarize", str(article_file), "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--retries", "1"
+    )
     assert code == 1
     assert err.strip().splitlines()[-1].startswith("summarizer: error: the model endpoint kept failing")
 

@@ -96,9 +96,7 @@ def test_a_clean_answer_gives_a_grounded_summary(make_summarizer, article):
 
 
 def test_an_ungrounded_quote_is_reasked_with_the_quote_named(make_summarizer, article):
-    endpoint = ScriptedEndpoint(
-        {"positions": [ok({"positions": [BAD_POSITION]}), ok({"positions": [GOOD_POSITION]})]}
-    )
+    endpoint = ScriptedEndpoint({"positions": [ok({"positions": [BAD_POSITION]}), ok({"positions": [GOOD_POSITION]})]})
     with make_summarizer(endpoint) as summarizer:
         summary = summarizer.summarize(article)
 

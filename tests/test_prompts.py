@@ -21,7 +21,7 @@ def test_a_missing_template_names_the_path(tmp_path: Path):
 
 def test_templates_are_sandboxed(tmp_path: Path):
     (tmp_path / "evil.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
-    with pytest.raises(Exception, match="unsafe|not safely|access"):
+    with pytest.raises(Exception, match=r"unsafe|not safely|access"):
         PromptLibrary(tmp_path).get("evil").render()
 
 

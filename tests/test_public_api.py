@@ -1,9 +1,29 @@
 import summarizer
 
 EXPECTED = {
-    "Actor", "Condition", "ConfigError", "Demand", "DroppedItem", "EngineError", "Evidence", "InputError", "Meta",
-    "ModelAuthError", "ModelError", "ModelNotInstalledError", "ModelUnavailableError", "Position", "ReplayMissError",
-    "Risk", "Settings", "Summarizer", "Summary", "SummarizerError", "TemplateError", "Usage", "__version__",
+    "Actor",
+    "Condition",
+    "ConfigError",
+    "Demand",
+    "DroppedItem",
+    "EngineError",
+    "Evidence",
+    "InputError",
+    "Meta",
+    "ModelAuthError",
+    "ModelError",
+    "ModelNotInstalledError",
+    "ModelUnavailableError",
+    "Position",
+    "ReplayMissError",
+    "Risk",
+    "Settings",
+    "Summarizer",
+    "Summary",
+    "SummarizerError",
+    "TemplateError",
+    "Usage",
+    "__version__",
     "summarize",
 }
 

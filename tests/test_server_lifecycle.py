@@ -67,7 +67,9 @@ def test_a_server_that_dies_while_starting_gives_its_log(gguf):
 
 
 def test_a_server_that_never_answers_is_stopped_after_the_timeout(gguf, tmp_path):
-    server = LocalServer(gguf, startup_timeout=1, command=lambda port: [sys.executable, "-c", "import time; time.sleep(60)"])
+    server = LocalServer(
+        gguf, startup_timeout=1, command=lambda port: [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
     with pytest.raises(EngineError, match="did not answer"):
         server.start()
     assert not server.running

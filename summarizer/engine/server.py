@@ -166,7 +166,7 @@ class LocalServer:
                     log_tail=self.log_tail(),
                 )
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):

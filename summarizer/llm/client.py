@@ -13,7 +13,6 @@ import json
 import time
 from typing import Any
 
-
 import instructor
 import openai
 import tenacity
@@ -230,7 +229,5 @@ def first_model_name(client: openai.OpenAI) -> str:
         for entry in models:
             return str(entry.id)
     except openai.OpenAIError as error:
-        raise ModelError(
-            f"could not list the server's models ({error}); pass --model NAME", attempts=1
-        ) from error
+        raise ModelError(f"could not list the server's models ({error}); pass --model NAME", attempts=1) from error
     raise ModelError("the server lists no models; pass --model NAME", attempts=1)

