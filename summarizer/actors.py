@@ -29,6 +29,28 @@ def normalise_name(name: str) -> str:
     return _LEADING_ARTICLE.sub("", text)
 
 
+_TITLES = frozenset(
+    "mr mrs ms dr prime minister president secretary of state leader chief the and for us u s".split()
+)
+
+
+def plausible_alias(name: str, alias: str) -> bool:
+    """Whether a model-proposed alias can name the same actor: it shares a word or is an acronym.
+
+    Small models list related actors as aliases ("Israel" for "Benjamin Netanyahu"); such aliases
+    would merge two actors, so they are dropped.
+    """
+    name_key, alias_key = normalise_name(name), normalise_name(alias)
+    if not name_key or not alias_key:
+        return False
+    name_words = set(name_key.split()) - _TITLES
+    alias_words = set(alias_key.split()) - _TITLES
+    if name_words & alias_words:
+        return True
+    initials = "".join(word[0] for word in name_key.split() if word not in {"of", "the", "and", "for"})
+    return alias_key.replace(" ", "") == initials
+
+
 def _contains_words(longer: str, shorter: str) -> bool:
     return bool(shorter) and f" {shorter} " in f" {longer} "
 
@@ -74,6 +96,10 @@ class ActorIndex:
         contained = [k for k in self._by_key if _contains_words(key, k) and len(k) >= 3]
         if contained:
             return self._by_key[max(contained, key=len)]
+        # "Blinken" is part of exactly one known actor's name ("antony blinken"): that actor.
+        containing = {id(a): a for k, a in self._by_key.items() if _contains_words(k, key) and len(key) >= 3}
+        if len(containing) == 1:
+            return next(iter(containing.values()))
         return None
 
     def resolve(self, name: str) -> str:

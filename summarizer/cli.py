@@ -106,7 +106,7 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--temperature", type=float, default=0.0)
     group.add_argument("--max-tokens", type=int, default=900, help="per model call (default 900)")
     group.add_argument("--retries", type=int, default=4, help="attempts per request on transient faults (default 4)")
-    group.add_argument("--reasks", type=int, default=2, help="re-asks on an invalid or ungrounded answer (default 2)")
+    group.add_argument("--reasks", type=int, default=1, help="re-asks on an invalid or ungrounded answer (default 1)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -136,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
     _add_model_options(summarize)
     summarize.set_defaults(handler=_summarize_command)
+    from summarizer.evals.cli import add_eval_parser
+    add_eval_parser(commands)
     return parser
 
 

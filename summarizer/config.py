@@ -52,7 +52,7 @@ class Settings:
         temperature: float = 0.0,
         max_tokens: int = 900,
         retries: int = 4,
-        reasks: int = 2,
+        reasks: int = 1,
         timeout: float = 300.0,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:

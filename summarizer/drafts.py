@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
@@ -23,13 +23,11 @@ from summarizer.schemas import Condition, Demand, Evidence, Position, Risk
 
 MAX_ITEMS = 6
 MAX_QUOTES = 2
-MAX_QUOTE_CHARS = 160
+MAX_QUOTE_CHARS = 120
 MAX_TEXT_CHARS = 160
 MAX_NAME_CHARS = 60
 
-_QUOTES_DESCRIPTION = (
-    "One or two short quotes copied word for word from the article (5 to 20 words each) that show this item."
-)
+_QUOTES_DESCRIPTION = "one short quote (4 to 12 words) copied exactly from the article that shows this item"
 
 
 class _Draft(BaseModel):
@@ -40,7 +38,9 @@ class GroundedDraft(_Draft):
     """An item whose ``evidence`` quotes must be found in the article."""
 
     section: ClassVar[str]
-    evidence: list[str] = Field(min_length=1, max_length=MAX_QUOTES, description=_QUOTES_DESCRIPTION)
+    evidence: list[Annotated[str, Field(max_length=MAX_QUOTE_CHARS)]] = Field(
+        min_length=1, max_length=MAX_QUOTES, description=_QUOTES_DESCRIPTION
+    )
     _spans: list[Span] = PrivateAttr(default_factory=list)
     _unfound: list[str] = PrivateAttr(default_factory=list)
 
@@ -90,8 +90,8 @@ def _text(description: str, max_chars: int = MAX_TEXT_CHARS) -> Any:
 
 class PositionDraft(GroundedDraft):
     section: ClassVar[str] = "positions"
-    actor: str = _text("Who holds the position: the person or organisation, named as in the article.", MAX_NAME_CHARS)
-    stance: str = _text("The position in your own words, one short sentence (5 to 15 words).")
+    actor: str = _text("who holds the position (a person or organisation)", MAX_NAME_CHARS)
+    stance: str = _text("the position in your own words (5 to 12 words)")
 
     def to_item(self, actor_name: Any) -> Position:
         return Position(actor=actor_name(self.actor), stance=self.stance, evidence=self.evidence_objects())
@@ -99,9 +99,9 @@ class PositionDraft(GroundedDraft):
 
 class DemandDraft(GroundedDraft):
     section: ClassVar[str] = "demands"
-    actor: str = _text("Who makes the demand, named as in the article.", MAX_NAME_CHARS)
-    addressee: str = _text("Of whom it is demanded, named as in the article.", MAX_NAME_CHARS)
-    demand: str = _text("What is demanded, in your own words (5 to 15 words).")
+    actor: str = _text("who makes the demand", MAX_NAME_CHARS)
+    addressee: str = _text("who is asked to act", MAX_NAME_CHARS)
+    demand: str = _text("what is demanded, in your own words (5 to 12 words)")
 
     def to_item(self, actor_name: Any) -> Demand:
         return Demand(
@@ -114,9 +114,9 @@ class DemandDraft(GroundedDraft):
 
 class ConditionDraft(GroundedDraft):
     section: ClassVar[str] = "conditions"
-    actor: str = _text("Who sets the condition or makes the threat, named as in the article.", MAX_NAME_CHARS)
-    action: str = _text("What the actor would do, or refuses to do (5 to 12 words).")
-    condition: str = _text("The term it depends on, starting 'only if', 'unless' or 'if' (5 to 15 words).")
+    actor: str = _text("who sets the condition or makes the threat", MAX_NAME_CHARS)
+    action: str = _text("what the actor would do or refuse to do")
+    condition: str = _text("the term it depends on, starting 'only if', 'unless' or 'if'")
 
     def to_item(self, actor_name: Any) -> Condition:
         return Condition(
@@ -130,9 +130,9 @@ class ConditionDraft(GroundedDraft):
 class RiskDraft(GroundedDraft):
     section: ClassVar[str] = "risks"
     raised_by: str = _text(
-        "Who warns of the risk, named as in the article, or 'article' if nobody is named.", MAX_NAME_CHARS
+        "who warns of the risk, or 'article' if nobody is named", MAX_NAME_CHARS
     )
-    risk: str = _text("The feared outcome, in your own words (5 to 15 words).")
+    risk: str = _text("the feared outcome, in your own words (5 to 12 words)")
 
     def to_item(self, actor_name: Any) -> Risk:
         return Risk(raised_by=actor_name(self.raised_by), risk=self.risk, evidence=self.evidence_objects())

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer._version import __version__
-from summarizer.actors import ActorIndex
+from summarizer.actors import ActorIndex, plausible_alias
 from summarizer.drafts import (
     MAX_ITEMS,
     SECTION_DRAFTS,
@@ -110,7 +110,9 @@ class Pipeline:
 
         notify("overview")
         overview = self._overview(run, system)
-        index = ActorIndex([Actor(name=a.name, aliases=list(a.aliases)) for a in overview.actors])
+        index = ActorIndex(
+            [Actor(name=a.name, aliases=[x for x in a.aliases if plausible_alias(a.name, x)]) for a in overview.actors]
+        )
         actor_names = [a.name for a in index.actors]
 
         sections: dict[str, list[Any]] = {}

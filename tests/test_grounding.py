@@ -47,3 +47,17 @@ def test_fuzzy_quote_with_one_wrong_word():
 )
 def test_quotes_not_in_the_article_are_not_found(quote):
     assert locate(quote, ARTICLE) is None
+
+
+def test_partial_quote_points_at_the_words_the_article_has():
+    text = "Nasrallah warned that the conflict could escalate into a regional war within weeks."
+    span = locate("the Israeli-Palestinian conflict could escalate into a regional war", text)
+    assert span is not None and span.method == "partial"
+    assert span.quote == "conflict could escalate into a regional war"
+    assert text[span.start : span.end] == span.quote
+
+
+def test_spans_are_widened_to_whole_words_and_trimmed_of_quote_marks():
+    text = 'He said: "We will never accept this deal," and left.'
+    span = locate("we will never accept this deal", text)
+    assert span is not None and span.quote == "We will never accept this deal"

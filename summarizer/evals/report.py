@@ -13,9 +13,11 @@ untrusted. The report renders what it finds: a missing or malformed key shows as
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,7 @@ _TINTS = {
 _WHO = {"positions": "actor", "demands": "actor", "conditions": "actor", "risks": "raised_by"}
 _WHAT = {"positions": ("stance",), "demands": ("demand",), "conditions": ("action", "condition"), "risks": ("risk",)}
 _MATCHERS = ("strict", "soft")
-_ORDER = {section: n for n, section in enumerate(SECTION_NAMES)}
+_ORDER: dict[str, int] = {section: n for n, section in enumerate(SECTION_NAMES)}
 _STATUS_TEXT = {"matched": "matched", "missed": "missed", "spurious": "spurious", "unscored": "not scored"}
 
 
@@ -140,7 +142,7 @@ def _spans(kind: str, summary: dict[str, Any], text: str) -> list[_Span]:
     return spans
 
 
-def _segment_style(gold: list[str], pred: list[str]) -> str:
+def _segment_style(gold: Sequence[str], pred: Sequence[str]) -> str:
     """Gold sections stack as coloured bars under the text; predicted sections share the background."""
     rules: list[str] = []
     if gold:
@@ -158,7 +160,7 @@ def _highlight(text: str, spans: list[_Span]) -> str:
     """The article as HTML, cut into non-overlapping segments at every span boundary."""
     bounds = sorted({0, len(text)} | {s.start for s in spans} | {s.end for s in spans})
     out: list[str] = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         piece = _esc(text[a:b])
         cover = [s for s in spans if s.start <= a and b <= s.end]
         if not cover:
@@ -171,22 +173,18 @@ def _highlight(text: str, spans: list[_Span]) -> str:
             f"{'gold' if c.kind == 'gold' else 'predicted'} {c.section} {'G' if c.kind == 'gold' else 'P'}{c.index}"
             for c in sorted(cover, key=lambda c: (c.kind != "gold", _ORDER[c.section], c.index))
         )
-        out.append(
-            f'<span class="{classes}" style="{_segment_style(gold, pred)}" title="{_esc(title)}">{piece}</span>'
-        )
+        out.append(f'<span class="{classes}" style="{_segment_style(gold, pred)}" title="{_esc(title)}">{piece}</span>')
     return "".join(out)
 
 
 def _legend() -> str:
     keys = "".join(
-        f'<span class="key"><span class="sw-gold" style="box-shadow:0 3px 0 {_COLOURS[s]}">{_TITLES[s]}</span>'
-        f'<span class="sw-pred" style="background:{_TINTS[s]}">{_TITLES[s]}</span></span>'
+        f'<span class="key"><b>{_TITLES[s]}</b>'
+        f'<span class="sw-gold" style="box-shadow:0 3px 0 {_COLOURS[s]}">gold</span>'
+        f'<span class="sw-pred" style="background:{_TINTS[s]}">predicted</span></span>'
         for s in SECTION_NAMES
     )
-    return (
-        f'<div class="legend">{keys}<span class="legend-note">underlined: gold evidence · '
-        "shaded: predicted evidence · hover a span to see its items</span></div>"
-    )
+    return f'<div class="legend">{keys}<span class="legend-note">hover a highlighted span to see its items</span></div>'
 
 
 # --- items and matches -----------------------------------------------------------------------------
@@ -334,7 +332,10 @@ def _prf_cells(scores: Any) -> str:
     return "".join(_score_cell(scores.get(k)) for k in ("precision", "recall", "f1"))
 
 
-def _section_table(rows: dict[str, Any], caption: str) -> str:
+_PRF_HEAD = '<th><abbr title="precision">P</abbr></th><th><abbr title="recall">R</abbr></th><th>F1</th>'
+
+
+def _section_table(rows: dict[str, Any], caption: str, *, compact: bool = False) -> str:
     names = [s for s in SECTION_NAMES if s in rows] + [s for s in rows if s not in SECTION_NAMES]
     body = "".join(
         f"<tr><th scope=row>{_esc(_TITLES.get(name, name))}</th>"
@@ -344,9 +345,9 @@ def _section_table(rows: dict[str, Any], caption: str) -> str:
     if not body:
         body = '<tr><td colspan="7" class="muted">no section metrics</td></tr>'
     return (
-        f'<table class="metrics"><caption>{_esc(caption)}</caption>'
+        f'<table class="metrics{" compact" if compact else ""}"><caption>{_esc(caption)}</caption>'
         '<thead><tr><th rowspan="2">section</th><th colspan="3">strict</th><th colspan="3">soft</th></tr>'
-        "<tr><th>precision</th><th>recall</th><th>F1</th><th>precision</th><th>recall</th><th>F1</th></tr>"
+        f"<tr>{_PRF_HEAD}{_PRF_HEAD}</tr>"
         f"</thead><tbody>{body}</tbody></table>"
     )
 
@@ -359,8 +360,8 @@ def _overall(metrics: dict[str, Any], n_articles: int) -> str:
         for m in _MATCHERS
     )
     table = (
-        '<table class="metrics"><caption>Overall</caption><thead><tr><th>matcher</th><th>precision</th>'
-        f"<th>recall</th><th>F1</th><th>F1 std</th></tr></thead><tbody>{rows}</tbody></table>"
+        '<table class="metrics"><caption>Overall</caption><thead><tr><th>matcher</th>'
+        f"{_PRF_HEAD}<th>F1 std</th></tr></thead><tbody>{rows}</tbody></table>"
     )
     runs = metrics.get("runs")
     tiles = [
@@ -369,8 +370,9 @@ def _overall(metrics: dict[str, Any], n_articles: int) -> str:
         ("runs", _esc(runs) if _index(runs) is not None else "—"),
         ("articles", str(n_articles)),
     ]
-    tiles_html = "".join(f'<div class="tile"><div class="tile-v">{v}</div><div class="tile-k">{k}</div></div>'
-                         for k, v in tiles)
+    tiles_html = "".join(
+        f'<div class="tile"><div class="tile-v">{v}</div><div class="tile-k">{k}</div></div>' for k, v in tiles
+    )
     shown = {"overall", "sections", "articles", "grounded_rate", "schema_valid_rate", "runs", "f1_std"}
     extras = [(k, v) for k, v in metrics.items() if k not in shown and isinstance(v, str | int | float | bool)]
     extra_html = ""
@@ -431,18 +433,22 @@ def _article_section(article: _Article, run_metrics: dict[str, Any]) -> str:
     data = article.data
     head_metrics = _dict(_dict(run_metrics.get("articles")).get(article.article_id))
     chips = "".join(
-        f'<span class="chip"><b>{_esc(k.replace("_", " "))}</b> '
-        f"{_fmt(v) if isinstance(v, float) else _esc(v)}</span>"
+        f'<span class="chip"><b>{_esc(k.replace("_", " "))}</b> {_fmt(v) if isinstance(v, float) else _esc(v)}</span>'
         for k, v in head_metrics.items()
         if isinstance(v, str | int | float | bool)
     )
-    parts = [f'<section class="article" id="{article.uid}">',
-             f'<header class="article-head"><h2>{_esc(article.article_id)}</h2><div class="chips">{chips}</div></header>']
+    parts = [
+        f'<section class="article" id="{article.uid}">',
+        f'<header class="article-head"><h2>{_esc(article.article_id)}</h2>',
+        f'<div class="chips">{chips}</div></header>',
+    ]
     if article.load_error:
-        parts.append(f'<div class="banner error" role="alert"><b>Unreadable article file.</b> '
-                     f"{_esc(article.load_error)}</div></section>")
+        parts.append(
+            f'<div class="banner error" role="alert"><b>Unreadable article file.</b> '
+            f"{_esc(article.load_error)}</div></section>"
+        )
         return "".join(parts)
-    text = data.get("text") if isinstance(data.get("text"), str) else ""
+    text = data["text"] if isinstance(data.get("text"), str) else ""
     gold = _dict(data.get("gold"))
     pred = _dict(data.get("prediction"))
     error = data.get("error")
@@ -455,7 +461,7 @@ def _article_section(article: _Article, run_metrics: dict[str, Any]) -> str:
     for matcher in _MATCHERS:
         for section, scores in _dict(article_metrics.get(matcher)).items():
             by_section.setdefault(section, {})[matcher] = scores
-    parts.append(_section_table(by_section, "Metrics by section"))
+    parts.append(_section_table(by_section, "Metrics by section", compact=True))
 
     notes = []
     if gold.get("annotator"):
@@ -485,11 +491,15 @@ def _index_table(articles: list[_Article], run_metrics: dict[str, Any]) -> str:
         m = _dict(per_article.get(a.article_id))
         failed = a.load_error or a.data.get("error") or a.data.get("prediction") is None
         status = '<span class="badge badge-missed">failed</span>' if failed else '<span class="badge ok">ok</span>'
-        rows.append(f'<tr><th scope=row><a href="#{a.uid}">{_esc(a.article_id)}</a></th>'
-                    f"{_score_cell(m.get('strict_f1'))}{_score_cell(m.get('soft_f1'))}<td>{status}</td></tr>")
+        rows.append(
+            f'<tr><th scope=row><a href="#{a.uid}">{_esc(a.article_id)}</a></th>'
+            f"{_score_cell(m.get('strict_f1'))}{_score_cell(m.get('soft_f1'))}<td>{status}</td></tr>"
+        )
     body = "".join(rows) or '<tr><td colspan="4" class="muted">no article files found</td></tr>'
-    return ('<table class="metrics index"><caption>Articles</caption><thead><tr><th>article</th>'
-            f"<th>strict F1</th><th>soft F1</th><th>prediction</th></tr></thead><tbody>{body}</tbody></table>")
+    return (
+        '<table class="metrics compact index"><caption>Articles</caption><thead><tr><th>article</th>'
+        f"<th>strict F1</th><th>soft F1</th><th class='l'>prediction</th></tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 _CSS = """
@@ -506,16 +516,21 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:21px;margin:0}
 .summary-grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px;align-items:start}
 .block{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 18px;margin-bottom:20px}
 .overall{display:flex;flex-direction:column;gap:14px}
-.tiles{display:grid;grid-template-columns:repeat(4,1fr);gap:10px}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(110px,1fr));gap:10px}
 .tile{border:1px solid var(--line);border-radius:10px;padding:10px 12px;background:#fafbfc}
 .tile-v{font-size:22px;font-weight:650;font-variant-numeric:tabular-nums}
 .tile-k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 table.metrics{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:14px}
 table.metrics caption{text-align:left;font-weight:650;padding:0 0 6px;font-size:15px}
-table.metrics th,table.metrics td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left}
+table.metrics th,table.metrics td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left}
 table.metrics thead th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;
 letter-spacing:.03em;background:#fafbfc}
-td.num{text-align:right}
+table.metrics td.num,table.metrics thead th{text-align:right}
+table.metrics thead tr:first-child th:first-child{text-align:left}table.metrics thead th[colspan]{text-align:center}
+table.metrics thead th.l{text-align:left}
+abbr{text-decoration:none}
+table.metrics.compact{width:auto;min-width:min(100%,560px)}
+table.metrics.compact td.num{padding-left:30px}
 td.score{background:linear-gradient(90deg,rgba(21,128,61,.16) var(--v),transparent var(--v))}
 table.index a{color:#1d4ed8;text-decoration:none}table.index a:hover{text-decoration:underline}
 .extras{margin-top:10px;font-size:13px}.extras dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px}
@@ -532,12 +547,12 @@ table.index a{color:#1d4ed8;text-decoration:none}table.index a:hover{text-decora
 .meta{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:13px;color:var(--muted);margin-bottom:6px}
 .meta b{font-weight:600;color:#4b5563}
 .legend{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;font-size:12px;margin:10px 0 6px}
-.legend .key{display:inline-flex;gap:4px}
+.legend .key{display:inline-flex;gap:5px;align-items:center}.legend .key b{font-weight:600}
 .sw-gold,.sw-pred{padding:0 5px;border-radius:3px}
 .legend-note{color:var(--muted)}
 .article-text{font:17px/2.15 Georgia,"Times New Roman",serif;white-space:pre-wrap;overflow-wrap:anywhere;
 padding:6px 2px;max-width:78ch}
-.hl{border-radius:2px;cursor:help}
+.hl{cursor:help}
 .tabs{margin-top:8px}
 .tab-input{position:absolute;opacity:0;pointer-events:none}
 .tab{display:inline-block;padding:6px 14px;margin-right:6px;border:1px solid var(--line);border-radius:999px;
@@ -580,7 +595,7 @@ border-radius:999px}
 .off{font-size:12px;color:var(--muted);font-variant-numeric:tabular-nums}
 .warn{font-size:12px;color:var(--bad)}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:30px}
-@media (max-width:820px){.summary-grid,.pair{grid-template-columns:1fr}.tiles{grid-template-columns:repeat(2,1fr)}}
+@media (max-width:820px){.summary-grid,.pair{grid-template-columns:1fr}}
 """
 
 

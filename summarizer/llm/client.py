@@ -19,7 +19,7 @@ import tenacity
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from summarizer.errors import ConfigError, ModelAuthError, ModelError, ModelUnavailableError
+from summarizer.errors import ConfigError, ModelAuthError, ModelError, ModelUnavailableError, SummarizerError
 from summarizer.extraction import Extraction
 from summarizer.llm.recording import ResponseStore
 from summarizer.llm.retry import as_retrying, is_transient
@@ -82,7 +82,7 @@ class InstructorModel:
         grammar: bool = False,
         schema_in_prompt: bool | None = None,
         retry: int | tenacity.Retrying = 4,
-        reasks: int = 2,
+        reasks: int = 1,
         temperature: float = 0.0,
         max_tokens: int = 900,
         seed: int | None = 0,
@@ -164,6 +164,8 @@ class InstructorModel:
             return self._failure(error.last_completion, "the answer was cut off at max_tokens")
         except instructor.core.exceptions.InstructorRetryException as error:
             cause = error.__cause__
+            if isinstance(cause, SummarizerError):  # e.g. a replay miss raised inside _send
+                raise cause from None
             if isinstance(cause, openai.OpenAIError):
                 raise self._endpoint_error(cause, error.n_attempts) from cause
             if isinstance(cause, instructor.core.exceptions.IncompleteOutputException):

@@ -1,0 +1,16 @@
+"""The offline evaluation harness: gold loading, matching, metrics, runs, comparisons, agreement.
+
+gold.py       load and validate ``<article_id>/article.txt + gold.json``
+aliases.py    actor names -> the gold's canonical actors
+items.py      one flat view of gold and predictions
+lexical.py    the STRICT matcher's text similarity
+embedder.py   the SOFT matcher's sentence embeddings (real model, or a deterministic stand-in)
+matching.py   per-section similarity matrices and Hungarian one-to-one pairing
+metrics.py    P/R/F1 (one-to-one and many-to-one) and evidence metrics, pure
+scoring.py    one annotation against one gold, every matcher
+runner.py     run a summarizer over gold articles and write the run folder
+tables.py     the text tables the commands print
+compare.py    two run folders side by side
+agree.py      inter-annotator agreement
+cli.py        ``summarizer eval ...``
+"""

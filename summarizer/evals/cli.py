@@ -1,0 +1,179 @@
+"""``summarizer eval``: run and score, compare two runs, or measure annotator agreement.
+
+    summarizer eval GOLD_DIR... --out DIR [--runs N] [--replay] [--record-dir DIR] [--model ...]
+    summarizer eval compare RUN_A RUN_B
+    summarizer eval agree GOLD_A.json GOLD_B.json [--article article.txt]
+
+Handlers follow the main CLI: ``handler(args, stdout, stderr) -> int``; tables go to stdout, progress
+to stderr; a ``SummarizerError`` becomes one line on stderr and exit 1 (in ``summarizer.cli.main``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from summarizer.errors import SummarizerError
+
+if TYPE_CHECKING:
+    from summarizer.evals.matching import Matcher
+
+# The eval modules (numpy, scipy, the embedder) are imported inside the handlers: registering the
+# command must not make ``summarizer summarize`` need the ``eval`` extra, nor slow it down.
+
+DEFAULT_RECORD_DIR = "evals/recordings"
+USAGE_ERROR = 2
+
+
+class EvalExtraMissingError(SummarizerError):
+    """``summarizer eval`` needs packages of the ``eval`` extra that are not installed."""
+
+
+def add_eval_parser(commands: Any) -> None:
+    """Register ``eval`` on the main parser's subcommands (``commands = parser.add_subparsers(...)``)."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "eval",
+        help="score the summarizer against gold annotations (also: eval compare A B, eval agree A B)",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        metavar="GOLD_DIR",
+        help="article folders (article.txt + gold.json) or folders of them; or 'compare RUN_A RUN_B'; "
+        "or 'agree GOLD_A.json GOLD_B.json'",
+    )
+    parser.add_argument("--out", help="run folder to write: metrics.json, predictions/, articles/, report.html")
+    parser.add_argument("--runs", type=int, default=1, help="summarise each article N times (default 1)")
+    parser.add_argument("--replay", action="store_true", help="answer only from recorded responses; no model")
+    parser.add_argument(
+        "--record-dir", default=DEFAULT_RECORD_DIR, help=f"recorded responses (default {DEFAULT_RECORD_DIR})"
+    )
+    parser.add_argument("--model", help="model name; without --base-url this means OpenAI (needs OPENAI_API_KEY)")
+    parser.add_argument("--base-url", help="an OpenAI-compatible server (or SUMMARIZER_BASE_URL)")
+    parser.add_argument("--model-path", help="serve this local GGUF file with the embedded engine")
+    parser.add_argument("--article", help="agree: the article both annotations label (default: beside GOLD_A)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
+    parser.set_defaults(handler=eval_command)
+
+
+def _usage_error(stderr: TextIO, message: str) -> int:
+    print(f"summarizer eval: error: {message}", file=stderr)
+    return USAGE_ERROR
+
+
+class _Status:
+    """Progress lines on stderr with the seconds since the command started."""
+
+    def __init__(self, stream: TextIO, quiet: bool) -> None:
+        self._stream, self._quiet, self._started = stream, quiet, time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self._quiet:
+            print(f"[{time.perf_counter() - self._started:6.1f}s] {message}", file=self._stream, flush=True)
+
+
+def default_matchers() -> list[Matcher]:
+    """STRICT and SOFT with their calibrated thresholds (SOFT loads the embedding model on first use)."""
+    from summarizer.evals.matching import SoftMatcher, StrictMatcher
+
+    return [StrictMatcher(), SoftMatcher()]
+
+
+def eval_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Dispatch on the first positional: ``compare``, ``agree``, or gold folders to run."""
+    first, rest = args.targets[0], args.targets[1:]
+    if first in ("compare", "agree") and len(rest) != 2:
+        return _usage_error(stderr, f"eval {first} takes exactly two paths, got {len(rest)}")
+    if first not in ("compare", "agree") and not args.out:
+        return _usage_error(stderr, "--out DIR is required to run an evaluation")
+    try:
+        if first == "compare":
+            return _compare(rest[0], rest[1], stdout)
+        if first == "agree":
+            return _agree(rest[0], rest[1], args.article, stdout)
+        return _run(args, stdout, stderr)
+    except ModuleNotFoundError as error:
+        if error.name is None or error.name.split(".")[0] == "summarizer":
+            raise
+        raise EvalExtraMissingError(
+            f"summarizer eval needs the eval extra ({error.name} is not installed): pip install 'summarizer[eval]'"
+        ) from error
+
+
+def _compare(run_a: str, run_b: str, stdout: TextIO) -> int:
+    from summarizer.evals.compare import compare_runs, format_comparison
+
+    stdout.write(format_comparison(compare_runs(run_a, run_b), run_a, run_b))
+    return 0
+
+
+def _agree(gold_a: str, gold_b: str, article: str | None, stdout: TextIO) -> int:
+    from summarizer.evals.agree import agreement, format_agreement, load_pair
+
+    a, b = load_pair(gold_a, gold_b, article)
+    stdout.write(format_agreement(agreement(a, b, default_matchers())))
+    return 0
+
+
+@contextlib.contextmanager
+def _quiet_instructor() -> Iterator[None]:
+    """Mute instructor's per-attempt error log: a failed run is recorded in metrics.json instead."""
+    logger = logging.getLogger("instructor")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def format_run(metrics: dict[str, Any]) -> str:
+    """The per-section table of a run, then one line of run-wide numbers."""
+    from summarizer.evals.tables import prf_table
+
+    names = list(metrics["overall"])
+    table = prf_table(metrics["sections"], metrics["overall"], names)
+    grounded, valid = metrics.get("grounded_rate"), metrics.get("schema_valid_rate")
+    spread = ", ".join(f"{name} {value:.3f}" for name, value in metrics.get("f1_std", {}).items())
+    line = (
+        f"{metrics['articles_count']} articles x {metrics['runs']} runs; "
+        f"schema-valid {_percent(valid)}; grounded evidence {_percent(grounded)}; F1 std across runs: {spread}\n"
+    )
+    return table + line
+
+
+def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if args.runs < 1:
+        return _usage_error(stderr, f"--runs must be at least 1, got {args.runs}")
+    # Imported here so that compare/agree never load the model client stack.
+    from summarizer.api import Summarizer
+    from summarizer.config import Settings
+    from summarizer.llm.recording import ResponseStore
+    from summarizer.evals.runner import evaluate, load_articles
+
+    status = _Status(stderr, args.quiet)
+    # Everything that can be wrong with the input fails here, before any model or server starts.
+    articles = load_articles(args.targets)
+    settings = Settings.resolve(model=args.model, base_url=args.base_url, model_path=args.model_path)
+    store = ResponseStore(args.record_dir, mode="replay" if args.replay else "record")
+    matchers = default_matchers()
+    status(f"{len(articles)} articles; loading the embedding model for soft matching")
+    for matcher in matchers:
+        matcher.text_similarity(["warm-up"], ["warm-up"])
+    status(f"model backend: {settings.backend}; responses {store.mode}ed in {store.directory}")
+    with _quiet_instructor(), Summarizer(settings, response_store=store, progress=lambda m: status(f"  {m}")) as model:
+        metrics = evaluate(args.targets, args.out, model.summarize, runs=args.runs, progress=status, matchers=matchers)
+    stdout.write(format_run(metrics))
+    status(f"wrote {args.out}/metrics.json")
+    return 0

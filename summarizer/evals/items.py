@@ -1,0 +1,75 @@
+"""One flat view of an annotation's items, the same for a gold file and for a ``Summary``.
+
+Gold and output share field names, so one reader serves both: per section, each item becomes an
+``Item`` holding who (``actor``, ``addressee``), the text to compare (the section's text fields) and
+the evidence spans. The matcher and the metrics see nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from summarizer.evals.aliases import ActorLike
+from summarizer.schemas import SECTION_NAMES
+
+#: The fields whose text is compared, per section (joined with "; " when there are several).
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "positions": ("stance",),
+    "demands": ("demand",),
+    "conditions": ("action", "condition"),
+    "risks": ("risk",),
+}
+#: The field that names who holds, demands, sets or raises the item.
+ACTOR_FIELD: dict[str, str] = {"positions": "actor", "demands": "actor", "conditions": "actor", "risks": "raised_by"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span of the article, with the quote the annotation gave for it."""
+
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One position, demand, condition or risk, reduced to what scoring compares."""
+
+    actor: str
+    text: str
+    evidence: tuple[Span, ...] = ()
+    addressee: str | None = None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """The actors and the items of every section of one annotation (gold or prediction)."""
+
+    actors: tuple[ActorLike, ...]
+    sections: dict[str, tuple[Item, ...]]
+
+    def section(self, name: str) -> tuple[Item, ...]:
+        return self.sections.get(name, ())
+
+
+def _item(section: str, raw: Any) -> Item:
+    text = "; ".join(str(getattr(raw, name)).strip() for name in TEXT_FIELDS[section])
+    spans = tuple(Span(start=ev.start, end=ev.end, quote=ev.quote) for ev in getattr(raw, "evidence", []))
+    return Item(
+        actor=str(getattr(raw, ACTOR_FIELD[section])),
+        text=text,
+        evidence=spans,
+        addressee=getattr(raw, "addressee", None),
+    )
+
+
+def annotation_of(source: Any) -> Annotation:
+    """The ``Annotation`` of a ``Summary``, a ``gold.Gold``, or anything with the same attributes."""
+    actors: Sequence[ActorLike] = getattr(source, "actors", []) or []
+    sections: dict[str, tuple[Item, ...]] = {
+        name: tuple(_item(name, raw) for raw in getattr(source, name, []) or []) for name in SECTION_NAMES
+    }
+    return Annotation(actors=tuple(actors), sections=sections)

@@ -1,0 +1,249 @@
+"""Run a summarizer over gold articles, score every run, and write the run folder.
+
+    out_dir/metrics.json                 the numbers (see ``evaluate``)
+    out_dir/predictions/<id>.run<k>.json each run's Summary
+    out_dir/articles/<id>.json           per article, for the report: text, gold, run 0's prediction,
+                                         its matches and per-section metrics
+    out_dir/report.html                  written by ``summarizer.evals.report`` when that module exists
+
+A summarize call that raises a ``SummarizerError`` (or returns something that is not a valid Summary)
+is recorded as an invalid run and scored as an empty prediction; it does not stop the evaluation.
+``ReplayMissError`` does: a missing recording is a set-up problem, not a model failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from summarizer._version import __version__
+from summarizer.errors import ReplayMissError, SummarizerError
+from summarizer.evals.gold import GoldArticle, GoldError, find_gold_dirs, load_gold_dir
+from summarizer.evals.items import Annotation, annotation_of
+from summarizer.evals.matching import Matcher, SoftMatcher, StrictMatcher
+from summarizer.evals.metrics import Counts, grounded_counts, mean, std, total
+from summarizer.evals.scoring import MatcherScore, matches_json, prf_json, score_annotation, section_metrics_json
+from summarizer.schemas import SECTION_NAMES, Summary
+
+SummarizeFn = Callable[[str], Summary]
+ProgressFn = Callable[[str], None]
+REPORT_MODULE = "summarizer.evals.report"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One summarize call on one article, and its scores."""
+
+    run: int
+    summary: Summary | None
+    error: str | None
+    scores: dict[str, MatcherScore]
+    grounded: tuple[int, int]
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _summarize_once(summarize: SummarizeFn, text: str) -> tuple[Summary | None, str | None]:
+    try:
+        result: Any = summarize(text)
+    except ReplayMissError:
+        raise
+    except SummarizerError as error:
+        return None, f"{type(error).__name__}: {error}"
+    try:  # re-validate: a summary built without validation (model_construct) must not slip through
+        payload = result.model_dump(mode="json", warnings=False) if isinstance(result, BaseModel) else result
+        return Summary.model_validate(payload), None
+    except ValidationError as error:
+        return None, f"invalid Summary: {error.error_count()} validation errors, first: {error.errors()[0]['msg']}"
+
+
+def _run(
+    article: GoldArticle, gold: Annotation, run: int, summarize: SummarizeFn, matchers: Sequence[Matcher]
+) -> RunResult:
+    summary, error = _summarize_once(summarize, article.text)
+    pred = annotation_of(summary) if summary is not None else Annotation(actors=(), sections={})
+    scores = score_annotation(pred, gold, matchers)
+    grounded = grounded_counts((item for s in SECTION_NAMES for item in pred.section(s)), article.text)
+    return RunResult(run=run, summary=summary, error=error, scores=scores, grounded=grounded)
+
+
+def _article_file(article: GoldArticle, first: RunResult) -> dict[str, Any]:
+    """The report's view of one article: exactly the documented shape."""
+    return {
+        "article_id": article.article_id,
+        "text": article.text,
+        "gold": article.gold.model_dump(mode="json"),
+        "prediction": first.summary.model_dump(mode="json") if first.summary is not None else None,
+        "error": first.error,
+        "matches": {name: matches_json(score) for name, score in first.scores.items()},
+        "metrics": {name: section_metrics_json(score) for name, score in first.scores.items()},
+    }
+
+
+def _usage(results: Sequence[RunResult]) -> dict[str, float | None]:
+    metas = [r.summary.meta for r in results if r.summary is not None]
+
+    def avg(values: list[float]) -> float | None:
+        value = mean(values)
+        return None if value is None else round(value, 3)
+
+    return {
+        "prompt_tokens": avg([m.usage.prompt_tokens for m in metas]),
+        "completion_tokens": avg([m.usage.completion_tokens for m in metas]),
+        "tokens": avg([m.usage.prompt_tokens + m.usage.completion_tokens for m in metas]),
+        "latency_s": avg([m.seconds for m in metas]),
+        "calls": avg([m.usage.calls for m in metas]),
+        "retries": avg([m.usage.retries for m in metas]),
+        "reasks": avg([m.usage.reasks for m in metas]),
+        "dropped": avg([len(m.dropped) for m in metas]),
+    }
+
+
+def _prf_block(scores: Sequence[MatcherScore], section: str | None = None) -> dict[str, Any]:
+    one = total(s.counts(section) for s in scores)
+    many: Counts = total(s.counts(section, "many_to_one") for s in scores)
+    return {**one.as_dict(), "many_to_one": prf_json(many)}
+
+
+def _ratio(parts: Sequence[tuple[int, int]]) -> float | None:
+    hits, count = sum(p[0] for p in parts), sum(p[1] for p in parts)
+    return round(hits / count, 4) if count else None
+
+
+def _overlap(scores: Sequence[MatcherScore]) -> dict[str, Any]:
+    pairs = [pair for s in scores for pair in s.overlaps]
+    iou, coverage = mean([p[0] for p in pairs]), mean([p[1] for p in pairs])
+    return {
+        "iou": None if iou is None else round(iou, 4),
+        "coverage": None if coverage is None else round(coverage, 4),
+        "pairs": len(pairs),
+    }
+
+
+def _article_metrics(results: Sequence[RunResult], names: Sequence[str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    for name in names:
+        entry[f"{name}_f1"] = round(total(r.scores[name].counts() for r in results).f1, 4)
+    entry["sections"] = {
+        section: {name: _prf_block([r.scores[name] for r in results], section) for name in names}
+        for section in SECTION_NAMES
+    }
+    for name in names:
+        entry[name] = _prf_block([r.scores[name] for r in results])
+    entry["grounded_rate"] = _ratio([r.grounded for r in results])
+    entry["evidence_overlap"] = {name: _overlap([r.scores[name] for r in results]) for name in names}
+    entry["schema_valid_rate"] = round(sum(r.summary is not None for r in results) / len(results), 4)
+    entry["errors"] = [{"run": r.run, "error": r.error} for r in results if r.error]
+    entry.update(_usage(results))
+    entry["runs"] = [
+        {"run": r.run, "valid": r.summary is not None, **{f"{n}_f1": round(r.scores[n].counts().f1, 4) for n in names}}
+        for r in results
+    ]
+    return entry
+
+
+def aggregate(results: dict[str, list[RunResult]], matchers: Sequence[Matcher], runs: int) -> dict[str, Any]:
+    """``metrics.json``'s content from every article's runs (micro-averages over articles and runs)."""
+    names = [m.name for m in matchers]
+    every = [r for article_runs in results.values() for r in article_runs]
+    per_run = [
+        {name: total(rs[k].scores[name].counts() for rs in results.values()).f1 for name in names} for k in range(runs)
+    ]
+    return {
+        "summarizer_version": __version__,
+        "runs": runs,
+        "articles_count": len(results),
+        "matchers": {m.name: {"threshold": m.threshold, **_matcher_info(m)} for m in matchers},
+        "overall": {name: _prf_block([r.scores[name] for r in every]) for name in names},
+        "sections": {
+            section: {name: _prf_block([r.scores[name] for r in every], section) for name in names}
+            for section in SECTION_NAMES
+        },
+        "grounded_rate": _ratio([r.grounded for r in every]),
+        "evidence_overlap": {name: _overlap([r.scores[name] for r in every]) for name in names},
+        "schema_valid_rate": round(sum(r.summary is not None for r in every) / len(every), 4) if every else None,
+        "f1_std": {name: round(std([f1[name] for f1 in per_run]), 4) for name in names},
+        "per_run": [{"run": k, **{f"{n}_f1": round(f1[n], 4) for n in names}} for k, f1 in enumerate(per_run)],
+        "usage": _usage(every),
+        "articles": {article_id: _article_metrics(rs, names) for article_id, rs in results.items()},
+    }
+
+
+def _matcher_info(matcher: Matcher) -> dict[str, Any]:
+    embedder = getattr(matcher, "embedder", None)
+    return {"embedder": embedder.name} if embedder is not None else {}
+
+
+def write_report(out_dir: Path) -> Path | None:
+    """``summarizer.evals.report.write_report(out_dir)`` if that module is installed; else nothing."""
+    if importlib.util.find_spec(REPORT_MODULE) is None:
+        return None
+    report = importlib.import_module(REPORT_MODULE)
+    written = report.write_report(out_dir)
+    return Path(written) if written else out_dir / "report.html"
+
+
+def load_articles(gold_dirs: Sequence[Path | str]) -> list[GoldArticle]:
+    """Every article folder under ``gold_dirs``, validated; ``GoldError`` on the first problem."""
+    articles = [load_gold_dir(folder) for folder in find_gold_dirs(gold_dirs)]
+    seen: dict[str, Path] = {}
+    for article in articles:
+        if article.article_id in seen:
+            raise GoldError(
+                article.folder, None, f"article_id {article.article_id!r} is also {seen[article.article_id]}"
+            )
+        seen[article.article_id] = article.folder
+    return articles
+
+
+def evaluate(
+    gold_dirs: Sequence[Path | str],
+    out_dir: Path | str,
+    summarize: SummarizeFn,
+    runs: int = 1,
+    progress: ProgressFn | None = None,
+    matchers: Sequence[Matcher] | None = None,
+) -> dict[str, Any]:
+    """Summarise every gold article ``runs`` times, score, write the run folder; returns the metrics.
+
+    ``matchers`` defaults to ``StrictMatcher()`` and ``SoftMatcher()`` (the real embedding model).
+    """
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    articles = load_articles(gold_dirs)
+    matchers = list(matchers) if matchers is not None else [StrictMatcher(), SoftMatcher()]
+    out = Path(out_dir)
+    notify = progress or (lambda _message: None)
+    results: dict[str, list[RunResult]] = {}
+    steps = len(articles) * runs
+    for position, article in enumerate(articles):
+        gold = annotation_of(article.gold)
+        article_runs: list[RunResult] = []
+        for run in range(runs):
+            step = position * runs + run + 1
+            label = f" run {run + 1}/{runs}" if runs > 1 else ""
+            notify(f"[{step}/{steps}] {article.article_id}{label} ...")
+            result = _run(article, gold, run, summarize, matchers)
+            if result.summary is not None:
+                _write_json(
+                    out / "predictions" / f"{article.article_id}.run{run}.json", result.summary.model_dump(mode="json")
+                )
+            else:
+                notify(f"[{step}/{steps}] {article.article_id}{label}: invalid run: {result.error}")
+            article_runs.append(result)
+        results[article.article_id] = article_runs
+        _write_json(out / "articles" / f"{article.article_id}.json", _article_file(article, article_runs[0]))
+    metrics = aggregate(results, matchers, runs)
+    _write_json(out / "metrics.json", metrics)
+    write_report(out)
+    return metrics

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from summarizer.actors import ActorIndex, normalise_name, plausible_alias
+from summarizer.schemas import Actor
+
+
+@pytest.mark.parametrize(
+    ("name", "alias", "expected"),
+    [
+        ("Antony Blinken", "Blinken", True),
+        ("Antony Blinken", "U.S. Secretary of State Antony Blinken", True),
+        ("National Union of Rail Signallers", "NURS", True),
+        ("Benjamin Netanyahu", "Israel", False),
+        ("Hamas", "hostages", False),
+    ],
+)
+def test_plausible_alias(name, alias, expected):
+    assert plausible_alias(name, alias) is expected
+
+
+def test_aliases_and_longer_mentions_resolve_to_one_name():
+    index = ActorIndex([Actor(name="Antony Blinken", aliases=["Blinken"]), Actor(name="Hamas")])
+    assert index.resolve("Blinken") == "Antony Blinken"
+    assert index.resolve("U.S. Secretary of State Antony Blinken") == "Antony Blinken"
+    assert index.resolve("the Hamas") == "Hamas"
+    assert index.resolve("Article") == "article"
+    assert index.resolve("Benjamin Netanyahu") == "Benjamin Netanyahu"  # a new actor is registered
+    names = [a.name for a in index.actors]
+    assert names == ["Antony Blinken", "Hamas", "Benjamin Netanyahu"]
+    assert "U.S. Secretary of State Antony Blinken" in index.actors[0].aliases
+
+
+def test_normalise_name():
+    assert normalise_name("The U.S.") == "us"
+    assert normalise_name("  Île-de-France  ") == "ile de france"
+
+
+def test_a_surname_resolves_to_the_one_actor_whose_name_contains_it():
+    index = ActorIndex([Actor(name="Antony Blinken"), Actor(name="Benjamin Netanyahu")])
+    assert index.resolve("Blinken") == "Antony Blinken"
+    two = ActorIndex([Actor(name="Anna Smith"), Actor(name="Bob Smith")])
+    assert two.resolve("Smith") == "Smith"  # ambiguous: not merged into either
