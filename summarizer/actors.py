@@ -30,7 +30,26 @@ def normalise_name(name: str) -> str:
 
 
 _TITLES = frozenset(
-    "mr mrs ms dr prime minister president secretary of state leader chief the and for us u s".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prime",
+        "minister",
+        "president",
+        "secretary",
+        "of",
+        "state",
+        "leader",
+        "chief",
+        "the",
+        "and",
+        "for",
+        "us",
+        "u",
+        "s",
+    ]
 )
 
 

@@ -1,0 +1,47 @@
+"""The real embedded model end to end on the seed article (slow: a few minutes on 2 cores).
+
+Run in CI by `make test`; skip locally with `make unit` or `-m "not integration"`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from summarizer.cli import main
+from summarizer.schemas import SECTION_NAMES, Summary
+from tests.conftest import SEED_ARTICLE
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def seed_run() -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["summarize", str(SEED_ARTICLE)], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_embedded_model_summarises_the_seed_article(seed_run):
+    code, out, err = seed_run
+    assert code == 0, err
+    article = SEED_ARTICLE.read_text(encoding="utf-8")
+    summary = Summary.model_validate_json(out, context={"article": article})  # spans checked against the text
+    assert summary.meta.backend == "embedded"
+    assert summary.overview.strip()
+    for section in SECTION_NAMES:
+        assert len(getattr(summary, section)) >= 1, f"no {section}: {json.dumps(summary.meta.model_dump())[:500]}"
+    assert summary.ungrounded(article) == []
+    assert all(ev.end - ev.start == len(ev.quote) for ev in summary.evidence())
+
+
+def test_meta_reports_what_the_run_cost(seed_run):
+    _, out, _ = seed_run
+    meta = Summary.model_validate_json(out).meta
+    assert meta.usage.calls >= 5 and meta.usage.prompt_tokens > 0 and meta.usage.completion_tokens > 0
+    assert meta.engine is not None
+    # The article is evaluated once: later calls find it in the engine's prompt cache.
+    assert meta.engine["prompt_tokens_cached"] > 0
+    assert meta.engine["prompt_tokens_evaluated"] < meta.usage.prompt_tokens
