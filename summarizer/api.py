@@ -54,6 +54,7 @@ class Summarizer:
         self._prompts = prompts or PromptLibrary()
         self._progress = progress
         self._server: LocalServer | None = None
+        self._owned_client: openai.OpenAI | None = None
         self._pipeline: Pipeline | None = None
 
     def _say(self, message: str) -> None:
@@ -103,6 +104,7 @@ class Summarizer:
         if client is None:
             api_key = settings.api_key or ("not-needed" if settings.backend == "embedded" else None)
             client = build_openai_client(base_url=base_url, api_key=api_key, timeout=settings.timeout)
+            self._owned_client = client
         if settings.backend == "server" and settings.model is None and self._client is None:
             model_name = first_model_name(client)
         return InstructorModel(
@@ -121,7 +123,10 @@ class Summarizer:
         return self.open().summarize(text, progress=self._progress)
 
     def close(self) -> None:
-        """Stop the embedded server, if this summarizer started one."""
+        """Close the HTTP client this summarizer built and stop its embedded server, if any."""
+        if self._owned_client is not None:
+            self._owned_client.close()
+            self._owned_client = None
         if self._server is not None:
             self._server.close()
             self._server = None

@@ -104,6 +104,9 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         help="send the JSON schema as a llama.cpp grammar (default: on for the embedded engine only)",
     )
     group.add_argument("--temperature", type=float, default=0.0)
+    group.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for each model answer (default 300)"
+    )
     group.add_argument("--max-tokens", type=int, default=900, help="per model call (default 900)")
     group.add_argument("--retries", type=int, default=4, help="attempts per request on transient faults (default 4)")
     group.add_argument("--reasks", type=int, default=1, help="re-asks on an invalid or ungrounded answer (default 1)")
@@ -119,6 +122,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         max_tokens=args.max_tokens,
         retries=args.retries,
         reasks=args.reasks,
+        timeout=args.timeout,
     )
 
 
@@ -136,7 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
     _add_model_options(summarize)
     summarize.set_defaults(handler=_summarize_command)
+    batch = commands.add_parser("batch", help="summarise many articles from a JSON-lines file, resumably")
+    batch.add_argument("input", help='JSON lines: {"id": ..., "text": ...} or {"id": ..., "path": ...} per line')
+    batch.add_argument("-o", "--output", required=True, help="JSON-lines results; a re-run skips the ids done there")
+    batch.add_argument("--concurrency", type=_at_least_one, default=1, help="articles in flight at once (default 1)")
+    batch.add_argument("-q", "--quiet", action="store_true", help="no per-item progress on stderr")
+    batch.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
+    _add_model_options(batch)
+    batch.set_defaults(handler=_batch_command)
     from summarizer.evals.cli import add_eval_parser
+
     add_eval_parser(commands)
     return parser
 
@@ -160,6 +173,38 @@ def _summarize_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     return 0
 
 
+def _at_least_one(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from summarizer.batch import BatchInterrupted, ItemOutcome, read_items, summarize_batch
+
+    status = _Status(stderr, args.quiet)
+    items = read_items(args.input)
+    opened = threading.Event()  # once items run, the per-item lines replace the pipeline's per-section notes
+
+    def note(message: str) -> None:
+        if not opened.is_set():
+            status(message)
+
+    def item_done(outcome: ItemOutcome) -> None:
+        if not args.quiet:
+            print(outcome, file=stderr, flush=True)
+
+    with Summarizer(settings_from_args(args), progress=note) as summarizer:
+        opened.set()
+        try:
+            report = summarize_batch(items, args.output, summarizer, args.concurrency, progress=item_done)
+        except BatchInterrupted as interrupted:
+            print(f"batch interrupted: {interrupted.report}; run the same command again to finish", file=stderr)
+            raise
+    print(f"batch done: {report}", file=stderr, flush=True)
+    return 1 if report.failed else 0
+
+
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -174,9 +219,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
+    instructor_logger = logging.getLogger("instructor")
+    instructor_level = instructor_logger.level
     if not getattr(args, "verbose", False):
         # instructor logs every exhausted re-ask at ERROR; we report those in meta.dropped instead.
-        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+        instructor_logger.setLevel(logging.CRITICAL)
     previous = signal.getsignal(signal.SIGTERM)
     in_main_thread = _is_main_thread()
     if in_main_thread:  # SIGTERM unwinds like Ctrl-C, so the embedded server is always stopped
@@ -200,6 +247,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         )
         return 1
     finally:
+        instructor_logger.setLevel(instructor_level)
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
 

@@ -101,6 +101,6 @@ class Settings:
 
 def _check_numbers(**values: float) -> None:
     for name, value in values.items():
-        minimum = 0 if name in {"reasks"} else 1
+        minimum = {"reasks": 0, "timeout": 0.01}.get(name, 1)
         if value < minimum:
             raise ConfigError(f"{name} must be at least {minimum}, got {value}")

@@ -5,6 +5,17 @@
             └── openai.OpenAI.chat.completions.create (its own retries disabled)
 
 Every HTTP response is counted: tokens, calls, transient retries, re-asks and the time spent waiting.
+
+What a fault of the endpoint or of the answer becomes (see ``tests/test_faults.py``):
+
+    timeout, connection reset or cut short, 408/409/429/5xx   retried; then ``ModelUnavailableError``
+    Retry-After longer than the policy accepts                 ``ModelUnavailableError`` at once
+    401/403                                                    ``ModelAuthError``, never retried
+    other 4xx; a body that is not JSON or not a completion     ``ModelError``, not retried
+    an empty ``choices`` list                                  the section is dropped, with the reason
+    invalid or ungrounded JSON; finish_reason "length"         re-asked / dropped (``Extraction.error``)
+
+Messages never carry the API key, even when a server echoes it back.
 """
 
 from __future__ import annotations
@@ -17,12 +28,12 @@ import instructor
 import openai
 import tenacity
 from openai.types.chat import ChatCompletion
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigError, ModelAuthError, ModelError, ModelUnavailableError, SummarizerError
 from summarizer.extraction import Extraction
 from summarizer.llm.recording import ResponseStore
-from summarizer.llm.retry import as_retrying, is_transient
+from summarizer.llm.retry import MAX_RETRY_AFTER_SECONDS, as_retrying, is_transient, retry_after_seconds
 from summarizer.schemas import Usage
 
 #: instructor's JSON mode appends the JSON schema to the system message starting with this text.
@@ -57,12 +68,55 @@ def _strip_schema_text(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**messages[0], "content": trimmed}, *messages[1:]]
 
 
+def _one_line(text: str, limit: int = 200) -> str:
+    """``text`` on one line (an HTML error page has many), cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _describe_status(error: openai.APIStatusError) -> str:
     try:
-        body = error.response.text[:200].strip()
+        body = _one_line(error.response.text)
     except Exception:  # an unread streaming body or undecodable bytes: the status says enough
         body = ""
     return f"HTTP {error.status_code}" + (f": {body}" if body else "")
+
+
+def _describe_invalid(error: BaseException | None) -> str:
+    """A validation failure in one line: each bad field and why (no pydantic URLs, no input dumps)."""
+    if error is None:
+        return "no reason given"
+    if isinstance(error, ValidationError):
+        problems = error.errors(include_url=False, include_input=False)
+        parts = [f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}" for e in problems[:3]]
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        return _one_line("; ".join(parts), 400) + more
+    if isinstance(error, ValueError) and str(error):  # instructor's parse errors say what they are
+        return _one_line(str(error), 400)
+    return _one_line(f"{type(error).__name__}: {error}".rstrip(": "), 400)
+
+
+def _redact(text: str, key: object) -> str:
+    """``text`` without the API key ``key`` (some servers echo the key they refused, or the headers)."""
+    return text.replace(key, "***") if isinstance(key, str) and len(key) >= 8 else text
+
+
+def _scrub(error: openai.OpenAIError, key: object) -> openai.OpenAIError:
+    """``error`` with the API key taken out of its message and body (tracebacks and logs print them)."""
+    if _redact(str(error), key) != str(error):
+        error.args = tuple(_redact(a, key) if isinstance(a, str) else a for a in error.args)
+    if isinstance(error, openai.APIError):
+        error.message = _redact(error.message, key)
+        if error.body is not None:
+            try:
+                error.body = json.loads(_redact(json.dumps(error.body), key))
+            except (TypeError, ValueError):
+                error.body = None
+    return error
+
+
+class _NoAnswer(Exception):
+    """The endpoint answered, but with no completion to validate: the section is dropped, not re-asked."""
 
 
 class InstructorModel:
@@ -124,11 +178,55 @@ class InstructorModel:
                 started = time.perf_counter()
                 try:
                     response = self._openai.chat.completions.create(**kwargs)
+                except openai.OpenAIError as error:  # scrubbed before instructor logs it or a traceback shows it
+                    _scrub(error, self._openai.api_key)
+                    raise
+                except json.JSONDecodeError as error:  # a 200 whose JSON body is broken: not worth repeating
+                    raise self._not_a_completion(f"a body that is not valid JSON: {error.msg}", error.doc) from error
                 finally:
                     self._usage.model_seconds += time.perf_counter() - started
-        if self._store is not None and isinstance(response, ChatCompletion):
+        self._check_completion(response)
+        if self._store is not None:
             self._store.save(kwargs, response.model_dump(mode="json", exclude_unset=True))
         return self._counted(response)
+
+    def _check_completion(self, response: Any) -> None:
+        """Raise unless ``response`` is a chat completion with at least one choice."""
+        if isinstance(response, str):  # the SDK hands back a non-JSON body as text
+            raise self._not_a_completion("text that is not JSON", response)
+        if not isinstance(response, ChatCompletion):
+            raise self._not_a_completion(f"a {type(response).__name__}", str(response))
+        extra = response.model_extra or {}
+        if response.choices is None and "error" in extra:
+            detail = extra["error"].get("message") if isinstance(extra["error"], dict) else extra["error"]
+            raise ModelError(
+                self._redact(
+                    f"the model endpoint answered HTTP 200 with an error: {_one_line(str(detail))}; "
+                    "its log may say more; run again once it answers normally"
+                ),
+                attempts=self._usage.calls,
+            )
+        if response.choices is None:
+            raise self._not_a_completion("JSON without a 'choices' list", response.model_dump_json())
+        if not response.choices:
+            self._counted(response)
+            raise _NoAnswer(
+                "the endpoint answered with an empty 'choices' list (no completion at all); "
+                "the server's log may say why"
+            )
+
+    def _not_a_completion(self, what: str, body: str | None) -> ModelError:
+        shown = f" ({_one_line(body, 80)!r})" if body else ""
+        return ModelError(
+            self._redact(
+                f"the model endpoint at {self._openai.base_url} sent {what}{shown} instead of a chat completion; "
+                "check that --base-url points to an OpenAI-compatible API (its URL usually ends in /v1)"
+            ),
+            attempts=self._usage.calls,
+        )
+
+    def _redact(self, text: str) -> str:
+        return _redact(text, self._openai.api_key)
 
     def _counted(self, response: Any) -> Any:
         usage = getattr(response, "usage", None)
@@ -158,21 +256,31 @@ class InstructorModel:
         if self.grammar:
             schema = response_model.model_json_schema()
             request["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
+        cut_off = (
+            f"the answer was cut off at max_tokens={self.sampling['max_tokens']}; "
+            "allow more tokens (--max-tokens) or ask for less"
+        )
         try:
             value = self._create(**request)
         except instructor.core.exceptions.IncompleteOutputException as error:
-            return self._failure(error.last_completion, "the answer was cut off at max_tokens")
+            return self._failure(error.last_completion, cut_off)
         except instructor.core.exceptions.InstructorRetryException as error:
             cause = error.__cause__
-            if isinstance(cause, SummarizerError):  # e.g. a replay miss raised inside _send
-                raise cause from None
+            if isinstance(cause, SummarizerError):  # raised inside _send: a replay miss, a body that is not JSON
+                raise cause from cause.__cause__
             if isinstance(cause, openai.OpenAIError):
-                raise self._endpoint_error(cause, error.n_attempts) from cause
+                raise self._endpoint_error(cause) from cause
             if isinstance(cause, instructor.core.exceptions.IncompleteOutputException):
-                return self._failure(cause.last_completion, "the answer was cut off at max_tokens")
-            return self._failure(error.last_completion, f"still invalid after {self.reasks} re-asks: {cause}")
+                return self._failure(cause.last_completion, cut_off)
+            if isinstance(cause, _NoAnswer):
+                return self._failure(error.last_completion, str(cause))
+            reasks = max(error.n_attempts - 1, 0)
+            why = _describe_invalid(cause) if _completion_text(error.last_completion) else "the answer was empty"
+            return self._failure(
+                error.last_completion, f"still invalid after {reasks} re-ask{'' if reasks == 1 else 's'}: {why}"
+            )
         except openai.OpenAIError as error:
-            raise self._endpoint_error(error, 1) from error
+            raise self._endpoint_error(error) from error
         self._usage.reasks = max(self._responses - 1, 0)
         return Extraction(value=value, usage=self._usage)
 
@@ -180,37 +288,66 @@ class InstructorModel:
         self._usage.reasks = max(self._responses - 1, 0)
         return Extraction(value=None, usage=self._usage, raw_text=_completion_text(completion), error=reason)
 
-    def _endpoint_error(self, error: openai.OpenAIError, attempts: int) -> ModelError:
+    def _endpoint_error(self, error: openai.OpenAIError) -> ModelError:
         calls = self._usage.calls
         if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
             return ModelAuthError(
-                f"the model endpoint refused the credentials ({_describe_status(error)}); "
-                "check OPENAI_API_KEY or the server's key",
+                self._redact(
+                    f"the model endpoint refused the credentials ({_describe_status(error)}); "
+                    "check OPENAI_API_KEY (or SUMMARIZER_API_KEY) or the server's key"
+                ),
                 status_code=error.status_code,
                 attempts=calls,
             )
         if is_transient(error):
             status = error.status_code if isinstance(error, openai.APIStatusError) else None
-            what = _describe_status(error) if isinstance(error, openai.APIStatusError) else type(error).__name__
+            told = retry_after_seconds(error)
+            if isinstance(error, openai.APIStatusError) and told is not None and told > MAX_RETRY_AFTER_SECONDS:
+                return ModelUnavailableError(
+                    self._redact(
+                        f"the model endpoint asked to wait {told:.0f} s before the next request "
+                        f"({_describe_status(error)}), longer than we wait "
+                        f"({MAX_RETRY_AFTER_SECONDS:.0f} s); run again later"
+                    ),
+                    status_code=status,
+                    attempts=calls,
+                )
             return ModelUnavailableError(
-                f"the model endpoint kept failing ({what}) after {calls} attempts; "
-                "check that the server is up and not overloaded, then run again",
+                self._redact(
+                    f"the model endpoint kept failing ({self._describe_transient(error)}) after {calls} "
+                    f"attempt{'' if calls == 1 else 's'}; check that the server at {self._openai.base_url} "
+                    "is up and not overloaded, then run again"
+                ),
                 status_code=status,
                 attempts=calls,
             )
         if isinstance(error, openai.NotFoundError):
             return ModelError(
-                f"the endpoint does not know model {self._model!r} ({_describe_status(error)}); pass --model",
+                self._redact(
+                    f"the endpoint does not know model {self._model!r} ({_describe_status(error)}); pass --model"
+                ),
                 status_code=404,
                 attempts=calls,
             )
         if isinstance(error, openai.APIStatusError):
             return ModelError(
-                f"the model endpoint rejected the request ({_describe_status(error)})",
+                self._redact(f"the model endpoint rejected the request ({_describe_status(error)})"),
                 status_code=error.status_code,
                 attempts=calls,
             )
-        return ModelError(f"the model endpoint sent an unusable response: {error}", attempts=calls)
+        return ModelError(
+            self._redact(f"the model endpoint sent an unusable response: {_one_line(str(error))}"), attempts=calls
+        )
+
+    def _describe_transient(self, error: openai.OpenAIError) -> str:
+        if isinstance(error, openai.APIStatusError):
+            return _describe_status(error)
+        if isinstance(error, openai.APITimeoutError):
+            timeout = self._openai.timeout
+            seconds = getattr(timeout, "read", timeout)
+            return f"no answer within {seconds:g} s" if isinstance(seconds, int | float) else "timed out"
+        detail = _one_line(str(error.__cause__)) if error.__cause__ is not None else ""
+        return f"connection error: {detail}" if detail else "connection error"
 
 
 def _completion_text(completion: Any) -> str | None:
@@ -231,5 +368,8 @@ def first_model_name(client: openai.OpenAI) -> str:
         for entry in models:
             return str(entry.id)
     except openai.OpenAIError as error:
-        raise ModelError(f"could not list the server's models ({error}); pass --model NAME", attempts=1) from error
+        detail = _redact(_one_line(str(error)), client.api_key)
+        raise ModelError(
+            f"could not list the server's models ({detail}); pass --model NAME", attempts=1
+        ) from _scrub(error, client.api_key)
     raise ModelError("the server lists no models; pass --model NAME", attempts=1)
