@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-16)
 SEED := evals/gold/blinken-gaza-ceasefire/article.txt
 
-.PHONY: setup demo test unit lint bench eval clean
+.PHONY: setup demo test test-long unit lint bench eval clean
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -25,6 +25,9 @@ demo: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+test-long: $(STAMP)
+	$(BIN)/python -m pytest -m long
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not integration"

@@ -93,6 +93,7 @@ class Summarizer:
                 "grammar": settings.grammar,
             },
             engine_counters=engine_counters,  # type: ignore[arg-type]
+            context_tokens=settings.n_ctx,
         )
         return self._pipeline
 

@@ -2,11 +2,17 @@
 
 The pipeline knows prompts, schemas and grounding; it does not know which model or endpoint answers:
 it receives a ``StructuredModel`` (see ``summarizer.extraction``).
+
+An article too long for ``context_tokens`` is read in overlapping chunks (``summarizer.chunking``): the
+overview once, on the first chunk; every section once per chunk, its evidence located in the chunk and
+shifted back to article offsets; then the items of all chunks merged. An article that fits is one
+chunk, and the requests are exactly those of a single pass.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,20 +22,23 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer._version import __version__
 from summarizer.actors import ActorIndex, plausible_alias
+from summarizer.chunking import Chunk, article_token_budget, merge_items, plan_chunks, shift_evidence
 from summarizer.drafts import (
     MAX_ITEMS,
+    MAX_NAME_CHARS,
     SECTION_DRAFTS,
     GroundedDraft,
     OverviewDraft,
     schema_sha256,
     section_items,
 )
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError, InputError
 from summarizer.extraction import StructuredModel
 from summarizer.prompts import PromptLibrary
 from summarizer.schemas import (
     SECTION_NAMES,
     Actor,
+    ChunkMeta,
     DroppedItem,
     Meta,
     SectionMeta,
@@ -43,6 +52,15 @@ OVERVIEW_TEMPLATE = "overview"
 TEMPLATE_NAMES = [SYSTEM_TEMPLATE, "_fields", OVERVIEW_TEMPLATE, *SECTION_NAMES]
 
 ProgressCallback = Callable[[str], None]
+
+#: The context size assumed when none is given: the embedded engine's default ``n_ctx``.
+DEFAULT_CONTEXT_TOKENS = 4096
+#: The answer budget assumed when ``sampling`` gives no ``max_tokens``: ``Settings``' default.
+DEFAULT_ANSWER_TOKENS = 900
+#: The most actors an overview may list; the section prompts name them all.
+_MAX_ACTORS: int = OverviewDraft.model_json_schema()["properties"]["actors"]["maxItems"]
+#: Room for the words a client puts around a JSON schema it pastes into the prompt.
+_SCHEMA_WRAPPER_CHARS = 300
 
 
 def _add_usage(total: Usage, part: Usage) -> None:
@@ -78,6 +96,12 @@ class _Run:
     usage: Usage = field(default_factory=Usage)
     sections: dict[str, SectionMeta] = field(default_factory=dict)
     dropped: list[DroppedItem] = field(default_factory=list)
+    chunks: int = 1
+
+
+def section_key(section: str, chunk: Chunk, chunks: int) -> str:
+    """The key of a section call in ``Meta.sections``: ``positions``, or ``positions[2]`` for chunk 2."""
+    return section if chunks == 1 else f"{section}[{chunk.index}]"
 
 
 class Pipeline:
@@ -92,34 +116,83 @@ class Pipeline:
         base_url: str | None = None,
         sampling: dict[str, Any] | None = None,
         engine_counters: Callable[[], dict[str, Any] | None] | None = None,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
     ) -> None:
+        if isinstance(context_tokens, bool) or not isinstance(context_tokens, int) or context_tokens < 1:
+            raise ConfigError(f"context_tokens must be a positive number of tokens (n_ctx), got {context_tokens!r}")
         self.model = model
         self.prompts = prompts or PromptLibrary()
         self.backend = backend
         self.base_url = base_url
         self.sampling = dict(sampling or {})
         self._engine_counters = engine_counters
+        self.context_tokens = context_tokens
+        self._article_budget: int | None = None
+
+    def article_budget(self) -> int:
+        """Estimated tokens of article one call can carry within ``context_tokens`` (may be negative).
+
+        Subtracts the answer (``sampling["max_tokens"]``), the system template, and the largest request
+        around the article: a section prompt listing the most actors an overview can give, plus the
+        JSON schema when the model pastes it into the prompt (assumed unless the model's
+        ``schema_in_prompt`` is false, as with a grammar).
+        """
+        if self._article_budget is None:
+            answer = self.sampling.get("max_tokens")
+            answer_tokens = answer if isinstance(answer, int) and answer > 0 else DEFAULT_ANSWER_TOKENS
+            schema_in_prompt = getattr(self.model, "schema_in_prompt", True) is not False
+            actors = ["X" * MAX_NAME_CHARS] * _MAX_ACTORS
+            requests: list[tuple[str, type[BaseModel]]] = [
+                (self.prompts.get(OVERVIEW_TEMPLATE).render(), OverviewDraft)
+            ]
+            for section, draft in SECTION_DRAFTS.items():
+                fields = _item_fields(draft)
+                requests.append(
+                    (self.prompts.get(section).render(actors=actors, fields=fields, max_items=MAX_ITEMS), draft)
+                )
+            largest = max(requests, key=lambda r: _request_chars(*r, schema_in_prompt=schema_in_prompt))
+            prompt = [self.prompts.get(SYSTEM_TEMPLATE).render(article=""), largest[0]]
+            if schema_in_prompt:
+                prompt.append(_schema_text(largest[1]))
+            self._article_budget = article_token_budget(self.context_tokens, answer_tokens, prompt)
+        return self._article_budget
+
+    def chunks(self, article: str) -> list[Chunk]:
+        """How ``summarize`` reads ``article``: one chunk when it fits the context, else several."""
+        try:
+            return plan_chunks(article, self.article_budget())
+        except ValueError as error:
+            raise ConfigError(f"context_tokens={self.context_tokens} is too small for this article: {error}") from error
 
     def summarize(self, text: str, *, progress: ProgressCallback | None = None) -> Summary:
         article = check_article(text)
         started = time.perf_counter()
         run = _Run(article)
         notify = progress or (lambda _message: None)
+        chunks = self.chunks(article)
+        run.chunks = len(chunks)
         engine_before = self._engine_counters() if self._engine_counters else None
-        system = self.prompts.get(SYSTEM_TEMPLATE).render(article=article)
+        systems = [self.prompts.get(SYSTEM_TEMPLATE).render(article=chunk.text) for chunk in chunks]
 
         notify("overview")
-        overview = self._overview(run, system)
+        overview = self._overview(run, systems[0], chunks[0])
         index = ActorIndex(
             [Actor(name=a.name, aliases=[x for x in a.aliases if plausible_alias(a.name, x)]) for a in overview.actors]
         )
         actor_names = [a.name for a in index.actors]
 
-        sections: dict[str, list[Any]] = {}
-        for section in SECTION_NAMES:
-            notify(section)
-            drafts = self._section(run, system, section, actor_names)
-            sections[section] = [draft.to_item(index.resolve) for draft in drafts]
+        found: dict[str, list[tuple[int, Any]]] = {section: [] for section in SECTION_NAMES}
+        for chunk, system in zip(chunks, systems, strict=True):
+            # Chunk by chunk, so that the calls of one chunk share the system prompt (the engine's cache).
+            for section in SECTION_NAMES:
+                notify(section if len(chunks) == 1 else f"{section} (chunk {chunk.index + 1} of {len(chunks)})")
+                drafts = self._section(run, system, section, actor_names, chunk)
+                # Spans were located in the chunk: shift them to offsets in the whole article.
+                found[section] += [(chunk.index, shift_evidence(d.to_item(index.resolve), chunk.start)) for d in drafts]
+        if len(chunks) == 1:
+            sections = {section: [item for _, item in items] for section, items in found.items()}
+        else:
+            sections = {section: merge_items(items) for section, items in found.items()}
 
         engine_after = self._engine_counters() if self._engine_counters else None
         meta = Meta(
@@ -137,18 +210,20 @@ class Pipeline:
             seconds=round(time.perf_counter() - started, 3),
             dropped=run.dropped,
             engine=_counter_delta(engine_before, engine_after),
+            chunks=[ChunkMeta(start=chunk.start, end=chunk.end) for chunk in chunks],
         )
         return Summary(overview=overview.overview, actors=index.actors, meta=meta, **sections)
 
     def _call(
-        self, run: _Run, name: str, system: str, user: str, response_model: type[BaseModel]
+        self, run: _Run, key: str, template: str, system: str, user: str, response_model: type[BaseModel], source: str
     ) -> tuple[BaseModel | None, str | None, str | None]:
+        """One call, metered under ``key``; ``source`` is the text shown, where quotes are located."""
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         started = time.perf_counter()
-        extraction = self.model.extract(response_model, messages, {"article": run.article})
+        extraction = self.model.extract(response_model, messages, {"article": source})
         _add_usage(run.usage, extraction.usage)
-        run.sections[name] = SectionMeta(
-            template=name,
+        run.sections[key] = SectionMeta(
+            template=template,
             usage=extraction.usage,
             seconds=round(time.perf_counter() - started, 3),
             kept=0,
@@ -156,13 +231,15 @@ class Pipeline:
         )
         return extraction.value, extraction.raw_text, extraction.error
 
-    def _overview(self, run: _Run, system: str) -> OverviewDraft:
+    def _overview(self, run: _Run, system: str, chunk: Chunk) -> OverviewDraft:
         user = self.prompts.get(OVERVIEW_TEMPLATE).render()
-        value, raw_text, error = self._call(run, OVERVIEW_TEMPLATE, system, user, OverviewDraft)
+        value, raw_text, error = self._call(
+            run, OVERVIEW_TEMPLATE, OVERVIEW_TEMPLATE, system, user, OverviewDraft, chunk.text
+        )
         if isinstance(value, OverviewDraft):
             run.sections[OVERVIEW_TEMPLATE].kept = 1
             return value
-        salvaged = _parse_lenient(OverviewDraft, raw_text, run.article)
+        salvaged = _parse_lenient(OverviewDraft, raw_text, chunk.text)
         if isinstance(salvaged, OverviewDraft):
             run.sections[OVERVIEW_TEMPLATE].kept = 1
             return salvaged
@@ -170,15 +247,19 @@ class Pipeline:
         run.sections[OVERVIEW_TEMPLATE].dropped = 1
         return OverviewDraft.model_construct(overview="", actors=[])
 
-    def _section(self, run: _Run, system: str, section: str, actors: list[str]) -> list[GroundedDraft]:
+    def _section(self, run: _Run, system: str, section: str, actors: list[str], chunk: Chunk) -> list[GroundedDraft]:
+        """One section's grounded drafts for one chunk; their spans are offsets in ``chunk.text``."""
         draft_model = SECTION_DRAFTS[section]
+        key = section_key(section, chunk, run.chunks)
+        # Drop reasons name the chunk when there are several; ``DroppedItem.section`` stays the section.
+        where = "" if run.chunks == 1 else f"chunk {chunk.index} ({chunk.start}:{chunk.end}): "
         user = self.prompts.get(section).render(actors=actors, fields=_item_fields(draft_model), max_items=MAX_ITEMS)
-        value, raw_text, error = self._call(run, section, system, user, draft_model)
+        value, raw_text, error = self._call(run, key, section, system, user, draft_model, chunk.text)
         if value is None:
-            value = _parse_lenient(draft_model, raw_text, run.article)
+            value = _parse_lenient(draft_model, raw_text, chunk.text)
         if value is None:
-            run.dropped.append(DroppedItem(section=section, item=None, reason=error or "no answer"))
-            run.sections[section].dropped += 1
+            run.dropped.append(DroppedItem(section=section, item=None, reason=where + (error or "no answer")))
+            run.sections[key].dropped += 1
             return []
         kept: list[GroundedDraft] = []
         seen: set[tuple[str, ...]] = set()
@@ -187,18 +268,28 @@ class Pipeline:
             if not item.spans:
                 quotes = "; ".join(repr(q) for q in item.unfound)
                 reason = f"no evidence quote could be found in the article ({quotes})"
-                run.dropped.append(DroppedItem(section=section, item=dump, reason=reason))
-                run.sections[section].dropped += 1
+                run.dropped.append(DroppedItem(section=section, item=dump, reason=where + reason))
+                run.sections[key].dropped += 1
                 continue
-            key = tuple(str(v).casefold() for k, v in sorted(dump.items()) if k != "evidence")
-            if key in seen:
-                run.dropped.append(DroppedItem(section=section, item=dump, reason="duplicate of an earlier item"))
-                run.sections[section].dropped += 1
+            identity = tuple(str(v).casefold() for k, v in sorted(dump.items()) if k != "evidence")
+            if identity in seen:
+                reason = "duplicate of an earlier item"
+                run.dropped.append(DroppedItem(section=section, item=dump, reason=where + reason))
+                run.sections[key].dropped += 1
                 continue
-            seen.add(key)
+            seen.add(identity)
             kept.append(item)
-        run.sections[section].kept = len(kept)
+        run.sections[key].kept = len(kept)
         return kept
+
+
+def _schema_text(draft: type[BaseModel]) -> str:
+    """About what a JSON-mode client pastes into the prompt for ``draft``: its schema, indented."""
+    return json.dumps(draft.model_json_schema(), indent=2) + " " * _SCHEMA_WRAPPER_CHARS
+
+
+def _request_chars(user: str, draft: type[BaseModel], *, schema_in_prompt: bool) -> int:
+    return len(user) + (len(_schema_text(draft)) if schema_in_prompt else 0)
 
 
 def _parse_lenient(draft_model: type[BaseModel], raw_text: str | None, article: str) -> BaseModel | None:

@@ -106,6 +106,13 @@ class SectionMeta(_Strict):
     dropped: int
 
 
+class ChunkMeta(_Strict):
+    """One part of a long article that the section calls read on their own."""
+
+    start: int = Field(ge=0, description="Character offset where the chunk starts in the article.")
+    end: int = Field(ge=0, description="Character offset just past the chunk's end.")
+
+
 class Meta(_Strict):
     """Where a summary came from and what it cost."""
 
@@ -124,6 +131,14 @@ class Meta(_Strict):
     dropped: list[DroppedItem] = Field(default_factory=list)
     engine: dict[str, Any] | None = Field(
         default=None, description="The embedded engine's own timing counters, when available."
+    )
+    chunks: list[ChunkMeta] = Field(
+        default_factory=list,
+        description=(
+            "The parts the article was read in: one covering it all when it fit the model's context; "
+            "several overlapping ones for a long article, whose section calls are then keyed "
+            "'positions[0]', 'positions[1]', ... in `sections` (the overview reads the first chunk)."
+        ),
     )
 
 
