@@ -21,6 +21,7 @@ Messages never carry the API key, even when a server echoes it back.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -154,6 +155,7 @@ class InstructorModel:
         if seed is not None:
             self.sampling["seed"] = seed
         self._store = store
+        self._local = threading.local()  # per-thread counters: one model may serve several threads
         self._usage = Usage()
         self._responses = 0
         self._create = instructor.patch(create=self._send, mode=instructor.Mode.JSON)
@@ -161,6 +163,25 @@ class InstructorModel:
     @property
     def model(self) -> str:
         return self._model
+
+    @property
+    def _usage(self) -> Usage:
+        """What the current thread's ``extract`` call has cost so far."""
+        if not hasattr(self._local, "usage"):
+            self._local.usage = Usage()
+        return self._local.usage  # type: ignore[no-any-return]
+
+    @_usage.setter
+    def _usage(self, value: Usage) -> None:
+        self._local.usage = value
+
+    @property
+    def _responses(self) -> int:
+        return int(getattr(self._local, "responses", 0))
+
+    @_responses.setter
+    def _responses(self, value: int) -> None:
+        self._local.responses = value
 
     def _send(self, **kwargs: Any) -> Any:
         """One logical request: retried on transient faults, every attempt counted."""
