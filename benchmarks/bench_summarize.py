@@ -57,7 +57,7 @@ def post(base_url: str, body: dict[str, Any]) -> dict[str, Any]:
         data=json.dumps(body).encode(),
         headers={"content-type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=600) as response:
         return dict(json.loads(response.read()))
 
 

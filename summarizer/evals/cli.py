@@ -159,8 +159,8 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     # Imported here so that compare/agree never load the model client stack.
     from summarizer.api import Summarizer
     from summarizer.config import Settings
-    from summarizer.llm.recording import ResponseStore
     from summarizer.evals.runner import evaluate, load_articles
+    from summarizer.llm.recording import ResponseStore
 
     status = _Status(stderr, args.quiet)
     # Everything that can be wrong with the input fails here, before any model or server starts.
