@@ -49,4 +49,8 @@ def render_markdown(summary: Summary) -> str:
     ]
     for dropped in meta.dropped:
         lines.append(f"- dropped from {dropped.section}: {dropped.reason}")
+    for hidden in meta.masked:
+        text = _table_cell(hidden.text)
+        where = f"chars {hidden.start}–{hidden.end}"
+        lines.append(f"- hidden from the model as an instruction to an AI ({where}): “{text}”")
     return "\n".join(lines).rstrip() + "\n"

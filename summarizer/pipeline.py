@@ -40,11 +40,13 @@ from summarizer.schemas import (
     Actor,
     ChunkMeta,
     DroppedItem,
+    MaskedSpan,
     Meta,
     SectionMeta,
     Summary,
     Usage,
 )
+from summarizer.screening import find_instructions, mask
 
 SYSTEM_TEMPLATE = "system"
 OVERVIEW_TEMPLATE = "overview"
@@ -169,7 +171,9 @@ class Pipeline:
         started = time.perf_counter()
         run = _Run(article)
         notify = progress or (lambda _message: None)
-        chunks = self.chunks(article)
+        # Instructions aimed at the model are blanked out of what it is shown; offsets stay the same.
+        hidden = find_instructions(article)
+        chunks = self.chunks(mask(article, hidden))
         run.chunks = len(chunks)
         engine_before = self._engine_counters() if self._engine_counters else None
         systems = [self.prompts.get(SYSTEM_TEMPLATE).render(article=chunk.text) for chunk in chunks]
@@ -193,6 +197,8 @@ class Pipeline:
             sections = {section: [item for _, item in items] for section, items in found.items()}
         else:
             sections = {section: merge_items(items) for section, items in found.items()}
+        if hidden:
+            sections = {section: _outside_hidden(run, section, items, article) for section, items in sections.items()}
 
         engine_after = self._engine_counters() if self._engine_counters else None
         meta = Meta(
@@ -211,6 +217,7 @@ class Pipeline:
             dropped=run.dropped,
             engine=_counter_delta(engine_before, engine_after),
             chunks=[ChunkMeta(start=chunk.start, end=chunk.end) for chunk in chunks],
+            masked=[MaskedSpan(start=s.start, end=s.end, text=article[s.start : s.end]) for s in hidden],
         )
         return Summary(overview=overview.overview, actors=index.actors, meta=meta, **sections)
 
@@ -281,6 +288,19 @@ class Pipeline:
             kept.append(item)
         run.sections[key].kept = len(kept)
         return kept
+
+
+def _outside_hidden(run: _Run, section: str, items: list[Any], article: str) -> list[Any]:
+    """Keep the evidence that is the article's own text; a quote that ran into hidden text is not."""
+    kept = []
+    for item in items:
+        evidence = [ev for ev in item.evidence if article[ev.start : ev.end] == ev.quote]
+        if evidence:
+            kept.append(item.model_copy(update={"evidence": evidence}))
+        else:
+            reason = "its evidence runs into text hidden from the model as an instruction to an AI"
+            run.dropped.append(DroppedItem(section=section, item=item.model_dump(mode="json"), reason=reason))
+    return kept
 
 
 def _schema_text(draft: type[BaseModel]) -> str:

@@ -113,6 +113,14 @@ class ChunkMeta(_Strict):
     end: int = Field(ge=0, description="Character offset just past the chunk's end.")
 
 
+class MaskedSpan(_Strict):
+    """Article text hidden from the model because it reads as instructions to an AI (prompt injection)."""
+
+    start: int = Field(ge=0, description="Character offset where the hidden text starts in the article.")
+    end: int = Field(ge=0, description="Character offset just past the hidden text.")
+    text: str = Field(description="The hidden text: article[start:end].")
+
+
 class Meta(_Strict):
     """Where a summary came from and what it cost."""
 
@@ -138,6 +146,13 @@ class Meta(_Strict):
             "The parts the article was read in: one covering it all when it fit the model's context; "
             "several overlapping ones for a long article, whose section calls are then keyed "
             "'positions[0]', 'positions[1]', ... in `sections` (the overview reads the first chunk)."
+        ),
+    )
+    masked: list[MaskedSpan] = Field(
+        default_factory=list,
+        description=(
+            "Sentences the model was not shown because they address an AI rather than report news "
+            "(e.g. 'ignore previous instructions ...'); nothing in them is summarised."
         ),
     )
 
