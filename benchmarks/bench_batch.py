@@ -3,9 +3,10 @@
     python benchmarks/bench_batch.py [--concurrency 1 2] [--out bench_batch.json]
 
 The batch is 8 articles: each gold article cut in two at the paragraph nearest its middle (distinct
-texts of ~200-500 words, so that no article finds another's text in the engine's prompt cache). For each
-concurrency it runs ``summarizer batch`` over them with a fresh embedded server and reports wall time,
-articles per minute, the engine's counters summed over the batch, and items and errors.
+texts of ~300-400 words, so that no article finds another's text in the engine's prompt cache). For each
+concurrency N it runs the batch over them as ``summarizer batch --concurrency N`` does: N embedded engine
+processes sharing the cores (llama-cpp-python's server runs one request at a time), fresh for each N.
+It reports wall time, articles per minute, the engines' counters summed over the batch, items and errors.
 """
 
 from __future__ import annotations
@@ -49,17 +50,20 @@ def batch_input(folder: Path) -> Path:
 
 def run(concurrency: int, input_path: Path, folder: Path) -> dict[str, Any]:
     output = folder / f"out-c{concurrency}.jsonl"
-    with Summarizer(Settings.resolve()) as summarizer:
+    with Summarizer(Settings.resolve(engines=concurrency)) as summarizer:
         summarizer.open()
-        server = summarizer._server
-        before = server.counters() if server else None
+        servers = summarizer._servers
+        before = [server.counters() for server in servers]
         started = time.perf_counter()
         report = summarize_batch(read_items(input_path), output, summarizer=summarizer, concurrency=concurrency)
         wall = time.perf_counter() - started
-        after = server.counters() if server else None
+        after = [server.counters() for server in servers]
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     summaries = [r["summary"] for r in records if r.get("summary")]
-    engine = {k: round(after[k] - before[k], 2) for k in after} if before and after else None  # type: ignore[literal-required]
+    engine: dict[str, float] = {}
+    for old, new in zip(before, after, strict=True):
+        for key, value in (new or {}).items():
+            engine[key] = round(engine.get(key, 0) + value - (old or {}).get(key, 0), 2)  # type: ignore[misc]
     return {
         "concurrency": concurrency,
         "articles": len(records),
@@ -67,6 +71,7 @@ def run(concurrency: int, input_path: Path, folder: Path) -> dict[str, Any]:
         "wall_s": round(wall, 1),
         "articles_per_minute": round(60 * len(summaries) / wall, 3),
         "items": sum(len(s[k]) for s in summaries for k in ("positions", "demands", "conditions", "risks")),
+        "engines": len(after),
         "engine": engine,
         "report": str(report),
     }

@@ -7,13 +7,14 @@ to bring your own; tests pass fakes here.
 
 from __future__ import annotations
 
+import queue
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from summarizer.config import Settings
 from summarizer.engine.model_store import DEFAULT_MODEL, ensure_model
-from summarizer.engine.server import LocalServer
+from summarizer.engine.server import LocalServer, physical_cores
 from summarizer.extraction import StructuredModel
 from summarizer.llm.recording import ResponseStore
 from summarizer.pipeline import Pipeline, ProgressCallback
@@ -54,21 +55,23 @@ class Summarizer:
         self._prompts = prompts or PromptLibrary()
         self._progress = progress
         self._server: LocalServer | None = None
-        self._owned_client: openai.OpenAI | None = None
+        self._servers: list[LocalServer] = []
+        self._owned_clients: list[openai.OpenAI] = []
         self._pipeline: Pipeline | None = None
+        #: Embedded engines only: the pipelines not summarising right now, one per engine process.
+        self._idle: queue.Queue[Pipeline] | None = None
 
     def _say(self, message: str) -> None:
         if self._progress is not None:
             self._progress(message)
 
     def open(self) -> Pipeline:
-        """Start what the settings ask for (idempotent); returns the ready pipeline."""
+        """Start what the settings ask for (idempotent); returns the ready pipeline (the first one)."""
         if self._pipeline is not None:
             return self._pipeline
         settings = self.settings
         base_url = settings.base_url
         model_name = settings.model or "embedded"
-        engine_counters = None
         replaying = self._store is not None and self._store.mode == "replay"
         if settings.backend == "embedded":
             model_name = settings.model or DEFAULT_MODEL.name
@@ -76,17 +79,43 @@ class Summarizer:
             # Every answer comes from the store: no server, no network. The client is never called.
             base_url = base_url or _UNREACHABLE_URL
         elif self._structured_model is None and self._client is None and settings.backend == "embedded":
-            model_path = settings.model_path or ensure_model(progress=self._say)
-            self._say(f"starting the embedded llama.cpp server ({model_name})")
-            self._server = LocalServer(model_path, n_ctx=settings.n_ctx).start()
-            base_url = self._server.base_url
-            engine_counters = self._server.counters
-        structured = self._structured_model or self._build_model(base_url, model_name)
-        self._pipeline = Pipeline(
-            structured,
+            try:
+                pipelines = self._start_engines(model_name)
+            except BaseException:
+                self.close()
+                raise
+            self._idle = queue.Queue()
+            for pipeline in pipelines:
+                self._idle.put(pipeline)
+            self._pipeline = pipelines[0]
+            return self._pipeline
+        self._pipeline = self._make_pipeline(self._structured_model or self._build_model(base_url, model_name))
+        return self._pipeline
+
+    def _start_engines(self, model_name: str) -> list[Pipeline]:
+        """One llama.cpp server per ``settings.engines``, the cores shared out, and a pipeline for each."""
+        settings = self.settings
+        model_path = settings.model_path or ensure_model(progress=self._say)
+        threads = max(1, physical_cores() // settings.engines)
+        pipelines = []
+        for number in range(settings.engines):
+            which = f" {number + 1} of {settings.engines}" if settings.engines > 1 else ""
+            self._say(f"starting the embedded llama.cpp server{which} ({model_name})")
+            server = LocalServer(model_path, n_ctx=settings.n_ctx, threads=threads)
+            self._servers.append(server)
+            server.start()
+            model = self._build_model(server.base_url, model_name)
+            pipelines.append(self._make_pipeline(model, engine_counters=server.counters))
+        self._server = self._servers[0]
+        return pipelines
+
+    def _make_pipeline(self, model: StructuredModel, engine_counters: object = None) -> Pipeline:
+        settings = self.settings
+        return Pipeline(
+            model,
             prompts=self._prompts,
             backend=settings.backend if self._client is None and self._structured_model is None else "custom",
-            base_url=None if settings.backend == "embedded" else base_url,
+            base_url=None if settings.backend == "embedded" else settings.base_url,
             sampling={
                 "temperature": settings.temperature,
                 "max_tokens": settings.max_tokens,
@@ -95,7 +124,6 @@ class Summarizer:
             engine_counters=engine_counters,  # type: ignore[arg-type]
             context_tokens=settings.n_ctx,
         )
-        return self._pipeline
 
     def _build_model(self, base_url: str | None, model_name: str) -> StructuredModel:
         from summarizer.llm.client import InstructorModel, build_openai_client, first_model_name
@@ -105,7 +133,7 @@ class Summarizer:
         if client is None:
             api_key = settings.api_key or ("not-needed" if settings.backend == "embedded" else None)
             client = build_openai_client(base_url=base_url, api_key=api_key, timeout=settings.timeout)
-            self._owned_client = client
+            self._owned_clients.append(client)
         if settings.backend == "server" and settings.model is None and self._client is None:
             model_name = first_model_name(client)
         return InstructorModel(
@@ -120,18 +148,33 @@ class Summarizer:
         )
 
     def summarize(self, text: str) -> Summary:
-        """Summarise one article (the text itself, not a path)."""
-        return self.open().summarize(text, progress=self._progress)
+        """Summarise one article (the text itself, not a path). Safe to call from several threads.
+
+        With the embedded engine each call takes an idle engine for the whole article, so that the
+        article stays in that engine's prompt cache across its section calls; with ``engines=1``
+        concurrent calls therefore take turns.
+        """
+        pipeline = self.open()
+        idle = self._idle
+        if idle is None:
+            return pipeline.summarize(text, progress=self._progress)
+        pipeline = idle.get()
+        try:
+            return pipeline.summarize(text, progress=self._progress)
+        finally:
+            idle.put(pipeline)
 
     def close(self) -> None:
-        """Close the HTTP client this summarizer built and stop its embedded server, if any."""
-        if self._owned_client is not None:
-            self._owned_client.close()
-            self._owned_client = None
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        """Close the HTTP clients this summarizer built and stop its embedded servers, if any."""
+        for client in self._owned_clients:
+            client.close()
+        self._owned_clients = []
+        for server in self._servers:
+            server.close()
+        self._servers = []
+        self._server = None
         self._pipeline = None
+        self._idle = None
 
     def __enter__(self) -> Summarizer:
         self.open()

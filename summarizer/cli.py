@@ -123,6 +123,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         retries=args.retries,
         reasks=args.reasks,
         timeout=args.timeout,
+        # Batch runs with the embedded model: one engine process per article in flight.
+        engines=getattr(args, "concurrency", 1),
     )
 
 
@@ -143,7 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="summarise many articles from a JSON-lines file, resumably")
     batch.add_argument("input", help='JSON lines: {"id": ..., "text": ...} or {"id": ..., "path": ...} per line')
     batch.add_argument("-o", "--output", required=True, help="JSON-lines results; a re-run skips the ids done there")
-    batch.add_argument("--concurrency", type=_at_least_one, default=1, help="articles in flight at once (default 1)")
+    batch.add_argument(
+        "--concurrency",
+        type=_at_least_one,
+        default=1,
+        help="articles in flight at once (default 1); with the embedded model, one engine process each, "
+        "sharing the CPU cores",
+    )
     batch.add_argument("-q", "--quiet", action="store_true", help="no per-item progress on stderr")
     batch.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
     _add_model_options(batch)

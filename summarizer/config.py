@@ -38,6 +38,9 @@ class Settings:
     retries: int = 4
     reasks: int = 2
     timeout: float = 300.0
+    #: Embedded backend only: engine processes to start, each with its share of the cores, so that this
+    #: many articles can be summarised at once (llama-cpp-python's server runs one request at a time).
+    engines: int = 1
 
     @classmethod
     def resolve(
@@ -54,13 +57,16 @@ class Settings:
         retries: int = 4,
         reasks: int = 1,
         timeout: float = 300.0,
+        engines: int = 1,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         env = os.environ if environ is None else environ
         base_url = base_url or env.get("SUMMARIZER_BASE_URL") or None
         model = model or env.get("SUMMARIZER_MODEL") or None
         api_key = api_key or env.get("SUMMARIZER_API_KEY") or env.get("OPENAI_API_KEY") or None
-        _check_numbers(n_ctx=n_ctx, max_tokens=max_tokens, retries=retries, reasks=reasks, timeout=timeout)
+        _check_numbers(
+            n_ctx=n_ctx, max_tokens=max_tokens, retries=retries, reasks=reasks, timeout=timeout, engines=engines
+        )
         if not 0.0 <= temperature <= 2.0:
             raise ConfigError(f"temperature must be between 0 and 2, got {temperature}")
         common = dict(
@@ -88,6 +94,7 @@ class Settings:
                 model=model or path.stem,
                 model_path=path,
                 grammar=grammar is not False,
+                engines=engines,
                 **common,  # type: ignore[arg-type]
             )
         if model is not None and model != "embedded":
@@ -96,7 +103,7 @@ class Settings:
                     f"model {model!r} needs OpenAI: set OPENAI_API_KEY, or pass --base-url for another server"
                 )
             return cls(backend="openai", model=model, api_key=api_key, grammar=bool(grammar), **common)  # type: ignore[arg-type]
-        return cls(backend="embedded", grammar=grammar is not False, **common)  # type: ignore[arg-type]
+        return cls(backend="embedded", grammar=grammar is not False, engines=engines, **common)  # type: ignore[arg-type]
 
 
 def _check_numbers(**values: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import summarizer.api as api
 from summarizer.api import Summarizer
 from summarizer.config import Settings
 from summarizer.engine.server import LocalServer
-from summarizer.errors import EngineError
+from summarizer.errors import ConfigError, EngineError
 
 FAKE_SERVER = Path(__file__).with_name("fake_llama_server.py")
 
@@ -109,3 +110,52 @@ def test_summarizer_stops_the_server_when_summarising_fails(gguf, monkeypatch):
         pid = servers[0].pid
         summarizer.summarize("")
     assert pid is not None and not _alive(pid)
+
+
+def test_engines_start_one_server_each_sharing_the_cores_and_all_stop(gguf, monkeypatch, article):
+    servers: list[tuple[LocalServer, dict[str, object]]] = []
+
+    def make_server(path: Path, **options: object) -> LocalServer:
+        servers.append((fake_server(path), options))
+        return servers[-1][0]
+
+    monkeypatch.setattr(api, "LocalServer", make_server)
+    monkeypatch.setattr(api, "physical_cores", lambda: 4)
+    settings = Settings.resolve(model_path=gguf, engines=2, environ={})
+    with Summarizer(settings) as summarizer:
+        assert [options["threads"] for _, options in servers] == [2, 2]
+        pids = [server.pid for server, _ in servers]
+        assert len(set(pids)) == 2 and all(pid is not None and _alive(pid) for pid in pids)
+        with ThreadPoolExecutor(2) as pool:
+            summaries = list(pool.map(summarizer.summarize, [article] * 4))
+    assert all(s.meta.backend == "embedded" for s in summaries)
+    assert not any(_alive(pid) for pid in pids if pid is not None)
+    # Each summary's engine counters come from the one server that did all of its calls.
+    assert all(s.meta.engine is not None and s.meta.engine["requests"] == 5 for s in summaries)
+
+
+def test_with_one_engine_concurrent_articles_take_turns(gguf, monkeypatch, article):
+    monkeypatch.setattr(api, "LocalServer", lambda path, **_: fake_server(path))
+    settings = Settings.resolve(model_path=gguf, environ={})
+    with Summarizer(settings) as summarizer:
+        pipeline = summarizer.open()
+        running, overlaps = [0], []
+        real = pipeline.summarize
+
+        def tracked(text: str, **kwargs: object):
+            running[0] += 1
+            overlaps.append(running[0])
+            try:
+                return real(text, **kwargs)
+            finally:
+                running[0] -= 1
+
+        monkeypatch.setattr(pipeline, "summarize", tracked)
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(summarizer.summarize, [article] * 3))
+    assert overlaps == [1, 1, 1]
+
+
+def test_engines_must_be_at_least_one(gguf):
+    with pytest.raises(ConfigError, match="engines must be at least 1"):
+        Settings.resolve(model_path=gguf, engines=0, environ={})
