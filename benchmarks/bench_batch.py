@@ -1,18 +1,20 @@
 """Benchmark: batch throughput of the embedded model at concurrency 1 vs 2, in one run.
 
-    python benchmarks/bench_batch.py [--concurrency 1 2] [--out bench_batch.json]
+    python benchmarks/bench_batch.py [--concurrency 1 2] [--words N] [--out bench_batch.json]
 
 The batch is 8 articles: each gold article cut in two at the paragraph nearest its middle (distinct
 texts of ~300-400 words, so that no article finds another's text in the engine's prompt cache). For each
 concurrency N it runs the batch over them as ``summarizer batch --concurrency N`` does: N embedded engine
 processes sharing the cores (llama-cpp-python's server runs one request at a time), fresh for each N.
 It reports wall time, articles per minute, the engines' counters summed over the batch, items and errors.
+``--words N`` cuts each text after the sentence that reaches N words, for a quicker run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -38,12 +40,22 @@ def halves(text: str) -> tuple[str, str]:
     return "\n".join(paragraphs[:cut]), "\n".join(paragraphs[cut:])
 
 
-def batch_input(folder: Path) -> Path:
+def first_words(text: str, words: int | None) -> str:
+    """``text`` up to the end of the sentence in which its ``words``-th word falls (all of it if None)."""
+    if words is None:
+        return text
+    for count, match in enumerate(re.finditer(r"\S+", text), start=1):
+        if count >= words and match.group().endswith((".", '."', ".\u201d")):
+            return text[: match.end()]
+    return text
+
+
+def batch_input(folder: Path, words: int | None = None) -> Path:
     path = folder / "batch.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for part in (0, 1):
             for article in GOLD:
-                text = halves(article.read_text(encoding="utf-8"))[part]
+                text = first_words(halves(article.read_text(encoding="utf-8"))[part], words)
                 out.write(json.dumps({"id": f"{article.parent.name}-{part + 1}", "text": text}) + "\n")
     return path
 
@@ -80,17 +92,19 @@ def run(concurrency: int, input_path: Path, folder: Path) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--words", type=int, default=None, help="cut each text after about this many words")
     parser.add_argument("--out", default="bench_batch.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        input_path = batch_input(folder)
+        input_path = batch_input(folder, args.words)
         rows = []
         for concurrency in args.concurrency:
             rows.append(run(concurrency, input_path, folder))
             print(json.dumps(rows[-1]), flush=True)
     base = rows[0]["articles_per_minute"]
-    result = {"runs": rows, "throughput_vs_first": [round(r["articles_per_minute"] / base, 3) for r in rows]}
+    ratios = [round(r["articles_per_minute"] / base, 3) for r in rows]
+    result = {"words": args.words, "runs": rows, "throughput_vs_first": ratios}
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result["throughput_vs_first"]))
     return 0

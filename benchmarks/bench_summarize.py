@@ -124,10 +124,14 @@ def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int)
     # The floor: the same request bodies, straight to the engine, from a cold cache too.
     requests = [bare_request(r) for r in store.requests]
     cold_cache(server.base_url)
+    log_start = server._log_path.stat().st_size
     started = time.perf_counter()
     for body in requests:
         post(server.base_url, body)
     bare_wall = time.perf_counter() - started
+    with server._log_path.open(encoding="utf-8", errors="replace") as log:
+        log.seek(log_start)
+        bare_per_request = engine_requests(log.read())
 
     engine = summary.meta.engine or {}
     engine_s = engine.get("request_ms", 0) / 1000
@@ -146,6 +150,10 @@ def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int)
         "wall_s": round(wall, 2),
         "bare_wall_s": round(bare_wall, 2),
         "summarizer_vs_bare_ratio": round(wall / bare_wall, 4) if bare_wall else None,
+        # The bare requests are the same, but sampling may run differently from another cache state:
+        # compare their generated tokens too.
+        "bare_generated_tokens": sum(r["generated"] for r in bare_per_request),
+        "bare_engine_s": round(sum(r["engine_ms"] for r in bare_per_request) / 1000, 2),
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "calls": usage.calls,
@@ -160,6 +168,7 @@ def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int)
         "dropped": len(summary.meta.dropped),
         "per_call": calls,
         "engine_per_request": per_request,
+        "bare_engine_per_request": bare_per_request,
     }
 
 
@@ -198,6 +207,8 @@ def main() -> int:
                 "wall_s",
                 "bare_wall_s",
                 "summarizer_vs_bare_ratio",
+                "bare_engine_s",
+                "bare_generated_tokens",
                 "engine_s",
                 "prefill_s",
                 "generation_s",

@@ -103,6 +103,12 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="send the JSON schema as a llama.cpp grammar (default: on for the embedded engine only)",
     )
+    group.add_argument(
+        "--follow-up",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ask once more for a section answered with only 1-2 items (default: on for the embedded engine only)",
+    )
     group.add_argument("--temperature", type=float, default=0.0)
     group.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for each model answer (default 300)"
@@ -118,6 +124,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         base_url=args.base_url,
         model_path=args.model_path,
         grammar=args.grammar,
+        follow_up=args.follow_up,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         retries=args.retries,

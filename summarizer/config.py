@@ -41,6 +41,8 @@ class Settings:
     #: Embedded backend only: engine processes to start, each with its share of the cores, so that this
     #: many articles can be summarised at once (llama-cpp-python's server runs one request at a time).
     engines: int = 1
+    #: Ask once more for a section answered with only one or two items (see ``pipeline.FOLLOW_UP_BELOW``).
+    follow_up: bool = False
 
     @classmethod
     def resolve(
@@ -58,6 +60,7 @@ class Settings:
         reasks: int = 1,
         timeout: float = 300.0,
         engines: int = 1,
+        follow_up: bool | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         env = os.environ if environ is None else environ
@@ -83,6 +86,7 @@ class Settings:
                 base_url=base_url.rstrip("/"),
                 api_key=api_key or "not-needed",
                 grammar=bool(grammar),
+                follow_up=bool(follow_up),
                 **common,  # type: ignore[arg-type]
             )
         if model_path is not None:
@@ -95,6 +99,7 @@ class Settings:
                 model_path=path,
                 grammar=grammar is not False,
                 engines=engines,
+                follow_up=follow_up is not False,
                 **common,  # type: ignore[arg-type]
             )
         if model is not None and model != "embedded":
@@ -102,8 +107,21 @@ class Settings:
                 raise ConfigError(
                     f"model {model!r} needs OpenAI: set OPENAI_API_KEY, or pass --base-url for another server"
                 )
-            return cls(backend="openai", model=model, api_key=api_key, grammar=bool(grammar), **common)  # type: ignore[arg-type]
-        return cls(backend="embedded", grammar=grammar is not False, engines=engines, **common)  # type: ignore[arg-type]
+            return cls(
+                backend="openai",
+                model=model,
+                api_key=api_key,
+                grammar=bool(grammar),
+                follow_up=bool(follow_up),
+                **common,  # type: ignore[arg-type]
+            )  # type: ignore[arg-type]
+        return cls(
+            backend="embedded",
+            grammar=grammar is not False,
+            engines=engines,
+            follow_up=follow_up is not False,
+            **common,  # type: ignore[arg-type]
+        )  # type: ignore[arg-type]
 
 
 def _check_numbers(**values: float) -> None:

@@ -22,7 +22,9 @@ from summarizer.grounding import MIN_QUOTE_WORDS, Span, locate
 from summarizer.schemas import Condition, Demand, Evidence, Position, Risk
 
 MAX_ITEMS = 6
-MAX_QUOTES = 2
+#: One quote per item: with room for two, the model under a grammar often wrote the next field name
+#: ("raised_by") as a second "quote", which costs a re-ask and then the item.
+MAX_QUOTES = 1
 MAX_QUOTE_CHARS = 120
 MAX_TEXT_CHARS = 160
 MAX_NAME_CHARS = 60

@@ -50,8 +50,12 @@ from summarizer.screening import find_instructions, mask
 
 SYSTEM_TEMPLATE = "system"
 OVERVIEW_TEMPLATE = "overview"
+MORE_TEMPLATE = "more"
 #: Every template a summary is rendered from (``_fields`` is included by the section templates).
-TEMPLATE_NAMES = [SYSTEM_TEMPLATE, "_fields", OVERVIEW_TEMPLATE, *SECTION_NAMES]
+TEMPLATE_NAMES = [SYSTEM_TEMPLATE, "_fields", OVERVIEW_TEMPLATE, *SECTION_NAMES, MORE_TEMPLATE]
+#: With ``follow_up``, a section answered with at least one but fewer than this many items is asked once
+#: for more ("gleaning"): a small model stops early, and most of what it misses is recall.
+FOLLOW_UP_BELOW = 3
 
 ProgressCallback = Callable[[str], None]
 
@@ -119,6 +123,7 @@ class Pipeline:
         sampling: dict[str, Any] | None = None,
         engine_counters: Callable[[], dict[str, Any] | None] | None = None,
         context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+        follow_up: bool = False,
     ) -> None:
         if isinstance(context_tokens, bool) or not isinstance(context_tokens, int) or context_tokens < 1:
             raise ConfigError(f"context_tokens must be a positive number of tokens (n_ctx), got {context_tokens!r}")
@@ -129,6 +134,7 @@ class Pipeline:
         self.sampling = dict(sampling or {})
         self._engine_counters = engine_counters
         self.context_tokens = context_tokens
+        self.follow_up = follow_up
         self._article_budget: int | None = None
 
     def article_budget(self) -> int:
@@ -222,10 +228,18 @@ class Pipeline:
         return Summary(overview=overview.overview, actors=index.actors, meta=meta, **sections)
 
     def _call(
-        self, run: _Run, key: str, template: str, system: str, user: str, response_model: type[BaseModel], source: str
+        self,
+        run: _Run,
+        key: str,
+        template: str,
+        system: str,
+        user: str,
+        response_model: type[BaseModel],
+        source: str,
+        history: list[dict[str, str]] | None = None,
     ) -> tuple[BaseModel | None, str | None, str | None]:
         """One call, metered under ``key``; ``source`` is the text shown, where quotes are located."""
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}, *(history or [])]
         started = time.perf_counter()
         extraction = self.model.extract(response_model, messages, {"article": source})
         _add_usage(run.usage, extraction.usage)
@@ -270,24 +284,54 @@ class Pipeline:
             return []
         kept: list[GroundedDraft] = []
         seen: set[tuple[str, ...]] = set()
-        for item in section_items(value):
+        self._keep(run, key, section, where, section_items(value), kept, seen, spans_seen=None)
+        if self.follow_up and 0 < len(kept) < FOLLOW_UP_BELOW:
+            more_key = f"{key}+more"
+            answer = raw_text or value.model_dump_json()  # the model's answer as it gave it (quotes unlocated)
+            history = [
+                {"role": "assistant", "content": answer},
+                {"role": "user", "content": self.prompts.get(MORE_TEMPLATE).render(section=section)},
+            ]
+            more, more_raw, _ = self._call(
+                run, more_key, MORE_TEMPLATE, system, user, draft_model, chunk.text, history=history
+            )
+            if more is None:
+                more = _parse_lenient(draft_model, more_raw, chunk.text)
+            if more is not None:
+                # A repeat may be worded anew: the same evidence spans as a kept item also make a repeat.
+                spans_seen = {_span_key(item) for item in kept}
+                self._keep(run, more_key, section, where, section_items(more), kept, seen, spans_seen=spans_seen)
+        return kept
+
+    def _keep(
+        self,
+        run: _Run,
+        key: str,
+        section: str,
+        where: str,
+        items: list[GroundedDraft],
+        kept: list[GroundedDraft],
+        seen: set[tuple[str, ...]],
+        spans_seen: set[tuple[tuple[int, int], ...]] | None,
+    ) -> None:
+        """Append the grounded, new ``items`` to ``kept``; report the rest in ``meta.dropped``."""
+        before = len(kept)
+        for item in items:
             dump = item.model_dump()
+            reason = None
+            identity = tuple(str(v).casefold() for k, v in sorted(dump.items()) if k != "evidence")
             if not item.spans:
                 quotes = "; ".join(repr(q) for q in item.unfound)
                 reason = f"no evidence quote could be found in the article ({quotes})"
-                run.dropped.append(DroppedItem(section=section, item=dump, reason=where + reason))
-                run.sections[key].dropped += 1
-                continue
-            identity = tuple(str(v).casefold() for k, v in sorted(dump.items()) if k != "evidence")
-            if identity in seen:
+            elif identity in seen or (spans_seen is not None and _span_key(item) in spans_seen):
                 reason = "duplicate of an earlier item"
+            if reason is not None:
                 run.dropped.append(DroppedItem(section=section, item=dump, reason=where + reason))
                 run.sections[key].dropped += 1
                 continue
             seen.add(identity)
             kept.append(item)
-        run.sections[key].kept = len(kept)
-        return kept
+        run.sections[key].kept = len(kept) - before
 
 
 def _outside_hidden(run: _Run, section: str, items: list[Any], article: str) -> list[Any]:
@@ -301,6 +345,10 @@ def _outside_hidden(run: _Run, section: str, items: list[Any], article: str) -> 
             reason = "its evidence runs into text hidden from the model as an instruction to an AI"
             run.dropped.append(DroppedItem(section=section, item=item.model_dump(mode="json"), reason=reason))
     return kept
+
+
+def _span_key(item: GroundedDraft) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted((span.start, span.end) for span in item.spans))
 
 
 def _schema_text(draft: type[BaseModel]) -> str:

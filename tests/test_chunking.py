@@ -150,19 +150,18 @@ def test_evidence_found_in_the_last_chunk_points_into_the_whole_article():
     chunks = split_article(article, max_chars=1500, overlap_chars=200)
     last = chunks[-1]
     quotes = ["reopen the pier only if the safety inspection", "clerk note 0147 records routine"]  # 2nd: case folded
-    draft = PositionsDraft.model_validate(
-        {"positions": [{"evidence": quotes, "actor": "Harbour Board", "stance": "Reopen the pier after inspection"}]},
-        context={"article": last.text},
-    )
-    (item,) = [d.to_item(lambda name: name) for d in section_items(draft)]
-    assert all(last.text[e.start : e.end] == e.quote for e in item.evidence)  # chunk offsets ...
+    items = [{"evidence": [quote], "actor": "Harbour Board", "stance": f"Stance {n}"} for n, quote in enumerate(quotes)]
+    draft = PositionsDraft.model_validate({"positions": items}, context={"article": last.text})
+    found = [d.to_item(lambda name: name) for d in section_items(draft)]
+    assert all(last.text[e.start : e.end] == e.quote for item in found for e in item.evidence)  # chunk offsets ...
 
-    shifted = shift_evidence(item, last.start)
-    assert [e.quote for e in shifted.evidence] == [e.quote for e in item.evidence]
-    for evidence in shifted.evidence:
+    shifted = [shift_evidence(item, last.start) for item in found]
+    assert [e.quote for s in shifted for e in s.evidence] == [e.quote for item in found for e in item.evidence]
+    for evidence in (e for s in shifted for e in s.evidence):
         assert article[evidence.start : evidence.end] == evidence.quote  # ... became article offsets
         assert evidence.start >= last.start
-    assert shifted.evidence[1].quote == "Clerk note 0147 records routine"
+    assert shifted[1].evidence[0].quote == "Clerk note 0147 records routine"
+    item = found[0]
     assert shift_evidence(item, 0) is item
 
 
