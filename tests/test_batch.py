@@ -278,7 +278,10 @@ def test_an_interrupted_run_stops_cleanly_and_a_rerun_finishes_it(tmp_path, arti
         # -X faulthandler: if the run fails to stop, SIGABRT makes it print every thread's stack.
         command = [sys.executable, "-X", "faulthandler", "-m", "summarizer.cli", *argv]
         pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
-        process = subprocess.Popen(command, cwd=ROOT, env=env, **pipes)
+        # As from a terminal: a test run started in the background (CI, `cmd &`) has SIGINT ignored, and
+        # the child would inherit that and never see the Ctrl-C this test sends.
+        restore_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+        process = subprocess.Popen(command, cwd=ROOT, env=env, preexec_fn=restore_sigint, **pipes)
         try:
             _wait_for(lambda: server.held.is_set() and output.exists() and b"\n" in output.read_bytes(), process)
             process.send_signal(signum)
