@@ -114,14 +114,14 @@ class Settings:
                 grammar=bool(grammar),
                 follow_up=bool(follow_up),
                 **common,  # type: ignore[arg-type]
-            )  # type: ignore[arg-type]
+            )
         return cls(
             backend="embedded",
             grammar=grammar is not False,
             engines=engines,
             follow_up=follow_up is not False,
             **common,  # type: ignore[arg-type]
-        )  # type: ignore[arg-type]
+        )
 
 
 def _check_numbers(**values: float) -> None:
