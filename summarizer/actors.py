@@ -53,6 +53,45 @@ _TITLES = frozenset(
 )
 
 
+#: Words that make a job title when they stand before a person's name: "Transport Minister Helena
+#: Strand", "NURS general secretary Marta Kovell", "Hezbollah leader Hassan Nasrallah".
+_TITLE_WORDS = frozenset(
+    (
+        "minister", "secretary", "president", "chancellor", "premier", "governor", "mayor", "senator", "congressman",
+        "congresswoman", "representative", "ambassador", "envoy", "spokesman", "spokeswoman", "spokesperson", "chief",
+        "executive", "officer", "director", "chair", "chairman", "chairwoman", "chairperson", "head", "leader",
+        "founder", "commissioner", "inspector", "superintendent", "judge", "justice", "attorney", "prosecutor",
+        "lawyer", "counsel", "general", "commander", "admiral", "colonel", "captain", "economist", "analyst",
+        "strategist", "professor", "dr", "mr", "mrs", "ms", "sir", "lord", "lady", "dame", "manager", "cfo", "ceo",
+        "coo", "cto", "vice", "deputy", "acting", "interim",
+    )
+)
+
+
+def strip_title(name: str) -> str:
+    """A person's name without the job title in front of it; other names are returned as they are.
+
+    "U.S. Secretary of State Antony Blinken" -> "Antony Blinken"; "Chief Executive Laura Whitcombe" ->
+    "Laura Whitcombe"; "Meridian Rail" and "Ministry of Transport" stay. The name is the one to three
+    capitalised words after the last title word. After "Secretary of State", "Director of Public
+    Health", where the title's own words run on, the name is taken as the last two of them (the last
+    one when only two follow "of").
+    """
+    words = name.split()
+    titles = [i for i, word in enumerate(words) if word.strip(".,").lower() in _TITLE_WORDS]
+    if not titles:
+        return name.strip()
+    rest = words[titles[-1] + 1 :]
+    if rest and rest[0].lower() in {"of", "for"}:
+        rest = rest[1:]
+        if len(rest) < 2 or not all(word[:1].isupper() for word in rest):
+            return name.strip()  # "Secretary of State": a title and no name
+        rest = rest[-2:] if len(rest) >= 3 else rest[-1:]
+    if not 1 <= len(rest) <= 3 or not all(word[:1].isupper() for word in rest):
+        return name.strip()
+    return " ".join(rest)
+
+
 def plausible_alias(name: str, alias: str) -> bool:
     """Whether a model-proposed alias can name the same actor: it shares a word or is an acronym.
 

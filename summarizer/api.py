@@ -124,6 +124,7 @@ class Summarizer:
             engine_counters=engine_counters,  # type: ignore[arg-type]
             context_tokens=settings.n_ctx,
             follow_up=settings.follow_up,
+            strategy=settings.strategy,
         )
 
     def _build_model(self, base_url: str | None, model_name: str) -> StructuredModel:

@@ -10,7 +10,8 @@ answer. The pipeline then summarises the article chunk by chunk:
    ``CHARS_PER_TOKEN`` = 3.5, so names, numbers and punctuation-heavy text still fit.
 2. ``plan_chunks`` returns the whole article as one chunk when it fits (short articles run exactly as
    before), otherwise ``split_article`` cuts it at line breaks, else sentence ends, else spaces, into
-   chunks of at most the budget, each reaching back up to ``overlap`` characters (whole sentences)
+   chunks of at most the budget, each reaching back up to ``overlap`` characters (whole sentences, as
+   ``summarizer.sentences`` splits them)
    into the previous one, so an item whose sentence straddles a cut is seen whole at least once.
 3. Evidence is located in the chunk's text and shifted by ``Chunk.start`` (``shift_evidence``), so
    ``article[start:end] == quote`` holds in the full article.
@@ -33,6 +34,7 @@ from rapidfuzz import fuzz, utils
 
 from summarizer.actors import normalise_name
 from summarizer.schemas import Evidence
+from summarizer.sentences import sentence_starts
 
 #: Characters per token assumed when estimating. Measured with the embedded model's tokenizer, the four
 #: gold articles run at 4.7 to 5.4 and the prompt templates at 4.4 to 4.8 (their JSON schemas at 3.7);
@@ -59,11 +61,7 @@ ACTOR_FIELDS = ("actor", "addressee", "raised_by")
 
 #: A line break: news text puts one paragraph on a line (blank lines between them or not).
 _PARAGRAPH = re.compile(r"\n\s*")
-_SENTENCE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+")
 _WORD = re.compile(r"\s+")
-# Boundary strengths, strongest first: a chunk ends at the strongest boundary that leaves it at least
-# half full.
-_LEVELS = (_PARAGRAPH, _SENTENCE, _WORD)
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
@@ -115,11 +113,14 @@ class _Boundaries:
     """Where the text may be cut, per strength: positions just past a boundary's whitespace."""
 
     def __init__(self, text: str) -> None:
-        self.levels: list[list[int]] = []
-        found: set[int] = set()
-        for pattern in _LEVELS:  # each level includes the stronger ones
-            found |= {m.end() for m in pattern.finditer(text) if 0 < m.end() < len(text)}
-            self.levels.append(sorted(found))
+        # Strengths, strongest first: paragraph breaks, sentence starts (``summarizer.sentences``), word
+        # starts; each level includes the stronger ones.
+        paragraphs = {m.end() for m in _PARAGRAPH.finditer(text)}
+        sentences = paragraphs | set(sentence_starts(text))
+        words = sentences | {m.end() for m in _WORD.finditer(text)}
+        self.levels: list[list[int]] = [
+            sorted(p for p in level if 0 < p < len(text)) for level in (paragraphs, sentences, words)
+        ]
 
     def last_in(self, level: int, low: int, high: int) -> int | None:
         """The largest boundary of at least this strength with ``low < position <= high``."""
@@ -215,11 +216,11 @@ class _Group:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def merge_items(found: Sequence[tuple[int, ItemT]]) -> list[ItemT]:
+def merge_items(found: Sequence[tuple[int, ItemT]], min_score: float = MERGE_MIN_SCORE) -> list[ItemT]:
     """One section's items from every chunk, ``(chunk index, item)`` in reading order, merged.
 
     An item joins an earlier one from *another* chunk when both name the same canonical actor(s) and
-    either their text fields score at least ``MERGE_MIN_SCORE`` (``similarity``) or their evidence
+    either their text fields score at least ``min_score`` (``similarity``) or their evidence
     spans overlap in the article (the same sentence read twice in an overlap, worded differently).
     Among several candidates the most similar wins. The merged item keeps the first wording and
     carries the union of the evidence (``union_evidence``). Items of one chunk are never merged with
@@ -235,7 +236,7 @@ def merge_items(found: Sequence[tuple[int, ItemT]]) -> list[ItemT]:
             if chunk_index in group.chunks or group.actors != actors:
                 continue
             score = similarity(group.item, item)
-            if (score >= MERGE_MIN_SCORE or _overlapping(group.evidence, evidence)) and score > best_score:
+            if (score >= min_score or _overlapping(group.evidence, evidence)) and score > best_score:
                 best, best_score = group, score
         if best is None:
             groups.append(_Group(item, actors, {chunk_index}, evidence))

@@ -109,6 +109,13 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="ask once more for a section answered with only 1-2 items (default: on for the embedded engine only)",
     )
+    group.add_argument(
+        "--strategy",
+        choices=["sentences", "sections"],
+        default=None,
+        help="read the article one sentence per call, or one section per call "
+        "(default: sentences for the embedded engine, sections otherwise)",
+    )
     group.add_argument("--temperature", type=float, default=0.0)
     group.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for each model answer (default 300)"
@@ -125,6 +132,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         model_path=args.model_path,
         grammar=args.grammar,
         follow_up=args.follow_up,
+        strategy=args.strategy,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         retries=args.retries,

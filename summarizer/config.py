@@ -14,11 +14,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from summarizer.errors import ConfigError
 
 Backend = Literal["embedded", "openai", "server"]
+#: How the article is read (see ``summarizer.pipeline``): one call per sentence, or one per section.
+Strategy = Literal["sections", "sentences"]
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
@@ -41,8 +44,11 @@ class Settings:
     #: Embedded backend only: engine processes to start, each with its share of the cores, so that this
     #: many articles can be summarised at once (llama-cpp-python's server runs one request at a time).
     engines: int = 1
-    #: Ask once more for a section answered with only one or two items (see ``pipeline.FOLLOW_UP_BELOW``).
+    #: Ask once more for a section answered with only one or two items (see ``pipeline.FOLLOW_UP_BELOW``);
+    #: the ``sections`` strategy only.
     follow_up: bool = False
+    #: ``sentences`` (the embedded model's default) or ``sections`` (the default for other endpoints).
+    strategy: Strategy = "sections"
 
     @classmethod
     def resolve(
@@ -61,6 +67,7 @@ class Settings:
         timeout: float = 300.0,
         engines: int = 1,
         follow_up: bool | None = None,
+        strategy: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         env = os.environ if environ is None else environ
@@ -72,6 +79,8 @@ class Settings:
         )
         if not 0.0 <= temperature <= 2.0:
             raise ConfigError(f"temperature must be between 0 and 2, got {temperature}")
+        if strategy is not None and strategy not in STRATEGIES:
+            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
         common = dict(
             n_ctx=n_ctx, temperature=temperature, max_tokens=max_tokens, retries=retries, reasks=reasks, timeout=timeout
         )
@@ -87,6 +96,7 @@ class Settings:
                 api_key=api_key or "not-needed",
                 grammar=bool(grammar),
                 follow_up=bool(follow_up),
+                strategy=strategy or "sections",
                 **common,  # type: ignore[arg-type]
             )
         if model_path is not None:
@@ -100,6 +110,7 @@ class Settings:
                 grammar=grammar is not False,
                 engines=engines,
                 follow_up=follow_up is not False,
+                strategy=strategy or "sentences",
                 **common,  # type: ignore[arg-type]
             )
         if model is not None and model != "embedded":
@@ -113,6 +124,7 @@ class Settings:
                 api_key=api_key,
                 grammar=bool(grammar),
                 follow_up=bool(follow_up),
+                strategy=strategy or "sections",
                 **common,  # type: ignore[arg-type]
             )
         return cls(
@@ -120,6 +132,7 @@ class Settings:
             grammar=grammar is not False,
             engines=engines,
             follow_up=follow_up is not False,
+            strategy=strategy or "sentences",
             **common,  # type: ignore[arg-type]
         )
 

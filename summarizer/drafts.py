@@ -78,6 +78,10 @@ class GroundedDraft(_Draft):
     def unfound(self) -> list[str]:
         return list(self._unfound)
 
+    def keep_spans(self, spans: list[Span]) -> None:
+        """Keep only ``spans`` (a subset of ``spans``) as this item's evidence."""
+        self._spans = [span for span in self._spans if span in spans]
+
     def evidence_objects(self) -> list[Evidence]:
         return [Evidence(quote=s.quote, start=s.start, end=s.end) for s in self._spans]
 
@@ -173,6 +177,48 @@ class OverviewDraft(_Draft):
     )
 
 
+#: The sentence reader's bounds: how many items of each section one sentence may yield. A news sentence
+#: rarely states more than three stances, or more than two demands, conditions or risks.
+SENTENCE_MAX_ITEMS = {"positions": 3, "demands": 2, "conditions": 2, "risks": 2}
+#: Item texts from one sentence are short: a paraphrase, not the sentence copied out.
+SENTENCE_TEXT_CHARS = 120
+
+
+def _short(description: str, max_chars: int = SENTENCE_TEXT_CHARS) -> Any:
+    return Field(min_length=2, max_length=max_chars, description=description)
+
+
+class SentencePosition(_Draft):
+    actor: str = _short("who holds the position: a name from the actors list", MAX_NAME_CHARS)
+    stance: str = _short("the position in your own words (4 to 12 words)")
+
+
+class SentenceDemand(_Draft):
+    actor: str = _short("who makes the demand: a name from the actors list", MAX_NAME_CHARS)
+    addressee: str = _short("who is asked to act: a name from the actors list, or 'unspecified'", MAX_NAME_CHARS)
+    demand: str = _short("what is demanded, in your own words (4 to 12 words)")
+
+
+class SentenceCondition(_Draft):
+    actor: str = _short("who sets the condition or makes the threat: a name from the actors list", MAX_NAME_CHARS)
+    action: str = _short("what the actor would do, or refuse to do")
+    condition: str = _short("the term it depends on, starting 'only if', 'unless' or 'if'")
+
+
+class SentenceRisk(_Draft):
+    raised_by: str = _short("who warns of the risk: a name from the actors list, or 'article'", MAX_NAME_CHARS)
+    risk: str = _short("the feared outcome, in your own words (4 to 12 words)")
+
+
+class SentenceDraft(_Draft):
+    """What one sentence states, in all four sections at once; its evidence is the sentence itself."""
+
+    positions: list[SentencePosition] = Field(max_length=SENTENCE_MAX_ITEMS["positions"])
+    demands: list[SentenceDemand] = Field(max_length=SENTENCE_MAX_ITEMS["demands"])
+    conditions: list[SentenceCondition] = Field(max_length=SENTENCE_MAX_ITEMS["conditions"])
+    risks: list[SentenceRisk] = Field(max_length=SENTENCE_MAX_ITEMS["risks"])
+
+
 SECTION_DRAFTS: dict[str, type[BaseModel]] = {
     "positions": PositionsDraft,
     "demands": DemandsDraft,
@@ -192,5 +238,6 @@ def schema_sha256() -> str:
     """A hash of every schema the model fills: part of a response's cache key and of ``meta``."""
     schemas = {name: model.model_json_schema() for name, model in SECTION_DRAFTS.items()}
     schemas["overview"] = OverviewDraft.model_json_schema()
+    schemas["sentence"] = SentenceDraft.model_json_schema()
     encoded = json.dumps(schemas, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()

@@ -1,4 +1,13 @@
-"""Article text in, ``Summary`` out: one focused model call per section, evidence verified in code.
+"""Article text in, ``Summary`` out: the model reads the article, evidence is verified in code.
+
+Two reading strategies (``Pipeline(strategy=...)``, ``Settings.strategy``, recorded in ``meta.strategy``):
+
+- ``sentences`` (the embedded model's default): one small call per sentence, all four sections at
+  once, over one cached article prefix (``summarizer.sentence_reader``);
+- ``sections``: one call per section for the whole article, with a follow-up call for a section
+  answered with one or two items (``follow_up``).
+
+Both start with one overview call that also lists the article's actors.
 
 The pipeline knows prompts, schemas and grounding; it does not know which model or endpoint answers:
 it receives a ``StructuredModel`` (see ``summarizer.extraction``).
@@ -21,14 +30,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer._version import __version__
-from summarizer.actors import ActorIndex, plausible_alias
+from summarizer.actors import ActorIndex, plausible_alias, strip_title
 from summarizer.chunking import Chunk, article_token_budget, merge_items, plan_chunks, shift_evidence
+from summarizer.config import STRATEGIES, Strategy
 from summarizer.drafts import (
     MAX_ITEMS,
     MAX_NAME_CHARS,
     SECTION_DRAFTS,
     GroundedDraft,
     OverviewDraft,
+    SentenceDraft,
     schema_sha256,
     section_items,
 )
@@ -47,12 +58,16 @@ from summarizer.schemas import (
     Usage,
 )
 from summarizer.screening import find_instructions, mask
+from summarizer.sentence_reader import SENTENCE_TEMPLATE, example_items, read_sentences, sentences_to_read
+from summarizer.sentences import Sentence
 
 SYSTEM_TEMPLATE = "system"
 OVERVIEW_TEMPLATE = "overview"
 MORE_TEMPLATE = "more"
 #: Every template a summary is rendered from (``_fields`` is included by the section templates).
-TEMPLATE_NAMES = [SYSTEM_TEMPLATE, "_fields", OVERVIEW_TEMPLATE, *SECTION_NAMES, MORE_TEMPLATE]
+TEMPLATE_NAMES = [SYSTEM_TEMPLATE, "_fields", OVERVIEW_TEMPLATE, *SECTION_NAMES, MORE_TEMPLATE, SENTENCE_TEMPLATE]
+#: ``Meta.sections`` key under which the sentence calls of an article are summed.
+SENTENCES_KEY = "sentences"
 #: With ``follow_up``, a section answered with at least one but fewer than this many items is asked once
 #: for more ("gleaning"): a small model stops early, and most of what it misses is recall.
 FOLLOW_UP_BELOW = 3
@@ -65,6 +80,8 @@ DEFAULT_CONTEXT_TOKENS = 4096
 DEFAULT_ANSWER_TOKENS = 900
 #: The most actors an overview may list; the section prompts name them all.
 _MAX_ACTORS: int = OverviewDraft.model_json_schema()["properties"]["actors"]["maxItems"]
+#: The longest sentence the context budget allows for (a very long news sentence is about 400 characters).
+_LONGEST_SENTENCE_CHARS = 600
 #: Room for the words a client puts around a JSON schema it pastes into the prompt.
 _SCHEMA_WRAPPER_CHARS = 300
 
@@ -103,6 +120,7 @@ class _Run:
     sections: dict[str, SectionMeta] = field(default_factory=dict)
     dropped: list[DroppedItem] = field(default_factory=list)
     chunks: int = 1
+    sentences: int = 0
 
 
 def section_key(section: str, chunk: Chunk, chunks: int) -> str:
@@ -124,9 +142,13 @@ class Pipeline:
         engine_counters: Callable[[], dict[str, Any] | None] | None = None,
         context_tokens: int = DEFAULT_CONTEXT_TOKENS,
         follow_up: bool = False,
+        strategy: Strategy = "sections",
     ) -> None:
         if isinstance(context_tokens, bool) or not isinstance(context_tokens, int) or context_tokens < 1:
             raise ConfigError(f"context_tokens must be a positive number of tokens (n_ctx), got {context_tokens!r}")
+        if strategy not in STRATEGIES:
+            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+        self.strategy: Strategy = strategy
         self.model = model
         self.prompts = prompts or PromptLibrary()
         self.backend = backend
@@ -153,11 +175,17 @@ class Pipeline:
             requests: list[tuple[str, type[BaseModel]]] = [
                 (self.prompts.get(OVERVIEW_TEMPLATE).render(), OverviewDraft)
             ]
-            for section, draft in SECTION_DRAFTS.items():
-                fields = _item_fields(draft)
+            if self.strategy == "sentences":
+                sentence = "X" * _LONGEST_SENTENCE_CHARS
                 requests.append(
-                    (self.prompts.get(section).render(actors=actors, fields=fields, max_items=MAX_ITEMS), draft)
+                    (self.prompts.get(SENTENCE_TEMPLATE).render(actors=actors, sentence=sentence), SentenceDraft)
                 )
+            else:
+                for section, draft in SECTION_DRAFTS.items():
+                    fields = _item_fields(draft)
+                    requests.append(
+                        (self.prompts.get(section).render(actors=actors, fields=fields, max_items=MAX_ITEMS), draft)
+                    )
             largest = max(requests, key=lambda r: _request_chars(*r, schema_in_prompt=schema_in_prompt))
             prompt = [self.prompts.get(SYSTEM_TEMPLATE).render(article=""), largest[0]]
             if schema_in_prompt:
@@ -179,32 +207,21 @@ class Pipeline:
         notify = progress or (lambda _message: None)
         # Instructions aimed at the model are blanked out of what it is shown; offsets stay the same.
         hidden = find_instructions(article)
-        chunks = self.chunks(mask(article, hidden))
+        shown = mask(article, hidden)
+        chunks = self.chunks(shown)
         run.chunks = len(chunks)
         engine_before = self._engine_counters() if self._engine_counters else None
         systems = [self.prompts.get(SYSTEM_TEMPLATE).render(article=chunk.text) for chunk in chunks]
 
         notify("overview")
         overview = self._overview(run, systems[0], chunks[0])
-        index = ActorIndex(
-            [Actor(name=a.name, aliases=[x for x in a.aliases if plausible_alias(a.name, x)]) for a in overview.actors]
-        )
+        index = ActorIndex([_canonical_actor(a.name, a.aliases) for a in overview.actors])
         actor_names = [a.name for a in index.actors]
 
-        found: dict[str, list[tuple[int, Any]]] = {section: [] for section in SECTION_NAMES}
-        for chunk, system in zip(chunks, systems, strict=True):
-            # Chunk by chunk, so that the calls of one chunk share the system prompt (the engine's cache).
-            for section in SECTION_NAMES:
-                notify(section if len(chunks) == 1 else f"{section} (chunk {chunk.index + 1} of {len(chunks)})")
-                drafts = self._section(run, system, section, actor_names, chunk)
-                # Spans were located in the chunk: shift them to offsets in the whole article.
-                found[section] += [(chunk.index, shift_evidence(d.to_item(index.resolve), chunk.start)) for d in drafts]
-        if len(chunks) == 1:
-            sections = {section: [item for _, item in items] for section, items in found.items()}
+        if self.strategy == "sentences":
+            sections = self._read_sentences(run, shown, chunks, systems, index, actor_names, notify)
         else:
-            sections = {section: merge_items(items) for section, items in found.items()}
-        if hidden:
-            sections = {section: _outside_hidden(run, section, items, article) for section, items in sections.items()}
+            sections = self._read_sections(run, chunks, systems, index, actor_names, notify)
 
         engine_after = self._engine_counters() if self._engine_counters else None
         meta = Meta(
@@ -212,6 +229,7 @@ class Pipeline:
             model=self.model.model,
             backend=self.backend,
             base_url=self.base_url,
+            strategy=self.strategy,
             article_sha256=hashlib.sha256(article.encode("utf-8")).hexdigest(),
             article_chars=len(article),
             prompts=self.prompts.hashes(TEMPLATE_NAMES),
@@ -223,9 +241,76 @@ class Pipeline:
             dropped=run.dropped,
             engine=_counter_delta(engine_before, engine_after),
             chunks=[ChunkMeta(start=chunk.start, end=chunk.end) for chunk in chunks],
+            sentences=run.sentences,
             masked=[MaskedSpan(start=s.start, end=s.end, text=article[s.start : s.end]) for s in hidden],
         )
         return Summary(overview=overview.overview, actors=index.actors, meta=meta, **sections)
+
+    def _read_sections(
+        self,
+        run: _Run,
+        chunks: list[Chunk],
+        systems: list[str],
+        index: ActorIndex,
+        actor_names: list[str],
+        notify: ProgressCallback,
+    ) -> dict[str, list[Any]]:
+        """The ``sections`` strategy: one call per section and chunk, items merged across chunks."""
+        found: dict[str, list[tuple[int, Any]]] = {section: [] for section in SECTION_NAMES}
+        for chunk, system in zip(chunks, systems, strict=True):
+            # Chunk by chunk, so that the calls of one chunk share the system prompt (the engine's cache).
+            for section in SECTION_NAMES:
+                notify(section if len(chunks) == 1 else f"{section} (chunk {chunk.index + 1} of {len(chunks)})")
+                drafts = self._section(run, system, section, actor_names, chunk)
+                # Spans were located in the chunk: shift them to offsets in the whole article.
+                found[section] += [(chunk.index, shift_evidence(d.to_item(index.resolve), chunk.start)) for d in drafts]
+        if len(chunks) == 1:
+            return {section: [item for _, item in items] for section, items in found.items()}
+        return {section: merge_items(items) for section, items in found.items()}
+
+    def _read_sentences(
+        self,
+        run: _Run,
+        shown: str,
+        chunks: list[Chunk],
+        systems: list[str],
+        index: ActorIndex,
+        actor_names: list[str],
+        notify: ProgressCallback,
+    ) -> dict[str, list[Any]]:
+        """The ``sentences`` strategy: one call per sentence over the cached article prefix."""
+        planned = sentences_to_read(shown, run.article, chunks)
+        run.sentences = len(planned)
+        template = self.prompts.get(SENTENCE_TEMPLATE)
+        system_of = {chunk.index: system for chunk, system in zip(chunks, systems, strict=True)}
+        chunk_of = {sentence.index: chunk for chunk, sentence in planned}
+        examples = example_items(template.render(actors=actor_names, sentence=""))
+        position = {sentence.index: n for n, (_, sentence) in enumerate(planned, start=1)}
+
+        def render(sentence: Sentence) -> str:
+            return template.render(actors=actor_names, sentence=sentence.text)
+
+        def call(user: str, sentence: Sentence) -> SentenceDraft | None:
+            notify(f"sentence {position[sentence.index]} of {len(planned)}")
+            chunk = chunk_of[sentence.index]
+            value, raw_text, error = self._call(
+                run, SENTENCES_KEY, SENTENCE_TEMPLATE, system_of[chunk.index], user, SentenceDraft, chunk.text
+            )
+            if value is None:
+                value = _parse_lenient(SentenceDraft, raw_text, chunk.text)
+            if isinstance(value, SentenceDraft):
+                return value
+            reason = f"sentence {sentence.index} ({sentence.start}:{sentence.end}): {error or 'no answer'}"
+            run.dropped.append(DroppedItem(section=SENTENCES_KEY, item=None, reason=reason))
+            run.sections[SENTENCES_KEY].dropped += 1
+            return None
+
+        reading = read_sentences(planned, render, call, index, examples)
+        run.dropped.extend(reading.dropped)
+        if SENTENCES_KEY in run.sections:
+            run.sections[SENTENCES_KEY].dropped += len(reading.dropped)
+            run.sections[SENTENCES_KEY].kept = sum(len(items) for items in reading.sections.values())
+        return reading.sections
 
     def _call(
         self,
@@ -242,14 +327,16 @@ class Pipeline:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}, *(history or [])]
         started = time.perf_counter()
         extraction = self.model.extract(response_model, messages, {"article": source})
+        seconds = time.perf_counter() - started
         _add_usage(run.usage, extraction.usage)
-        run.sections[key] = SectionMeta(
-            template=template,
-            usage=extraction.usage,
-            seconds=round(time.perf_counter() - started, 3),
-            kept=0,
-            dropped=0,
-        )
+        metered = run.sections.get(key)
+        if metered is None:
+            run.sections[key] = SectionMeta(
+                template=template, usage=extraction.usage, seconds=round(seconds, 3), kept=0, dropped=0
+            )
+        else:  # several calls under one key (the sentence reader's): summed
+            _add_usage(metered.usage, extraction.usage)
+            metered.seconds = round(metered.seconds + seconds, 3)
         return extraction.value, extraction.raw_text, extraction.error
 
     def _overview(self, run: _Run, system: str, chunk: Chunk) -> OverviewDraft:
@@ -284,7 +371,7 @@ class Pipeline:
             return []
         kept: list[GroundedDraft] = []
         seen: set[tuple[str, ...]] = set()
-        self._keep(run, key, section, where, section_items(value), kept, seen, spans_seen=None)
+        self._keep(run, key, section, where, chunk, section_items(value), kept, seen, spans_seen=None)
         if self.follow_up and 0 < len(kept) < FOLLOW_UP_BELOW:
             more_key = f"{key}+more"
             answer = raw_text or value.model_dump_json()  # the model's answer as it gave it (quotes unlocated)
@@ -300,7 +387,9 @@ class Pipeline:
             if more is not None:
                 # A repeat may be worded anew: the same evidence spans as a kept item also make a repeat.
                 spans_seen = {_span_key(item) for item in kept}
-                self._keep(run, more_key, section, where, section_items(more), kept, seen, spans_seen=spans_seen)
+                self._keep(
+                    run, more_key, section, where, chunk, section_items(more), kept, seen, spans_seen=spans_seen
+                )
         return kept
 
     def _keep(
@@ -309,20 +398,28 @@ class Pipeline:
         key: str,
         section: str,
         where: str,
+        chunk: Chunk,
         items: list[GroundedDraft],
         kept: list[GroundedDraft],
         seen: set[tuple[str, ...]],
         spans_seen: set[tuple[tuple[int, int], ...]] | None,
     ) -> None:
-        """Append the grounded, new ``items`` to ``kept``; report the rest in ``meta.dropped``."""
+        """Append the grounded, new ``items`` to ``kept``; report the rest in ``meta.dropped``.
+
+        Evidence is the article's own text: a quote located in text hidden from the model (as an
+        instruction to an AI) is not, and an item left with no other evidence is dropped.
+        """
         before = len(kept)
         for item in items:
             dump = item.model_dump()
             reason = None
             identity = tuple(str(v).casefold() for k, v in sorted(dump.items()) if k != "evidence")
+            shown = [s for s in item.spans if run.article[chunk.start + s.start : chunk.start + s.end] == s.quote]
             if not item.spans:
                 quotes = "; ".join(repr(q) for q in item.unfound)
                 reason = f"no evidence quote could be found in the article ({quotes})"
+            elif not shown:
+                reason = "its evidence runs into text hidden from the model as an instruction to an AI"
             elif identity in seen or (spans_seen is not None and _span_key(item) in spans_seen):
                 reason = "duplicate of an earlier item"
             if reason is not None:
@@ -330,21 +427,16 @@ class Pipeline:
                 run.sections[key].dropped += 1
                 continue
             seen.add(identity)
+            item.keep_spans(shown)
             kept.append(item)
         run.sections[key].kept = len(kept) - before
 
 
-def _outside_hidden(run: _Run, section: str, items: list[Any], article: str) -> list[Any]:
-    """Keep the evidence that is the article's own text; a quote that ran into hidden text is not."""
-    kept = []
-    for item in items:
-        evidence = [ev for ev in item.evidence if article[ev.start : ev.end] == ev.quote]
-        if evidence:
-            kept.append(item.model_copy(update={"evidence": evidence}))
-        else:
-            reason = "its evidence runs into text hidden from the model as an instruction to an AI"
-            run.dropped.append(DroppedItem(section=section, item=item.model_dump(mode="json"), reason=reason))
-    return kept
+def _canonical_actor(name: str, aliases: list[str]) -> Actor:
+    """An overview actor under its name without a job title, the titled form kept as an alias."""
+    canonical = strip_title(name)
+    names = [name, *aliases] if canonical != name.strip() else aliases
+    return Actor(name=canonical, aliases=[alias for alias in names if plausible_alias(canonical, alias)])
 
 
 def _span_key(item: GroundedDraft) -> tuple[tuple[int, int], ...]:

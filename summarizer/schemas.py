@@ -127,6 +127,10 @@ class Meta(_Strict):
     summarizer_version: str
     model: str
     backend: str = Field(description="'embedded', 'openai' or 'server'.")
+    strategy: str = Field(
+        default="sections",
+        description="How the article was read: 'sentences' (one call per sentence) or 'sections' (one per section).",
+    )
     base_url: str | None = Field(description="The endpoint used (never carries credentials).")
     article_sha256: str
     article_chars: int
@@ -147,6 +151,9 @@ class Meta(_Strict):
             "several overlapping ones for a long article, whose section calls are then keyed "
             "'positions[0]', 'positions[1]', ... in `sections` (the overview reads the first chunk)."
         ),
+    )
+    sentences: int = Field(
+        default=0, description="Sentences read one call each (the 'sentences' strategy); 0 for 'sections'."
     )
     masked: list[MaskedSpan] = Field(
         default_factory=list,

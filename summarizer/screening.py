@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from summarizer.sentences import split_sentences
+
 _TRIGGERS = [
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -33,7 +35,6 @@ _FOLLOW_ON = re.compile(
     r"summari[sz]e|translate|pretend|act)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)|\n")
 
 
 @dataclass(frozen=True)
@@ -42,30 +43,15 @@ class Span:
     end: int
 
 
-def sentences(text: str) -> list[Span]:
-    """Sentence spans of ``text`` (a simple splitter: ends at . ! ? before a space, and at line ends)."""
-    spans: list[Span] = []
-    start = 0
-    for end in _SENTENCE_END.finditer(text):
-        stop = end.end()
-        if text[start:stop].strip():
-            spans.append(Span(start, stop))
-        start = stop
-    if text[start:].strip():
-        spans.append(Span(start, len(text)))
-    return spans
-
-
 def find_instructions(text: str) -> list[Span]:
-    """Spans of the sentences in ``text`` that address a model rather than report news."""
+    """Spans of the sentences in ``text`` (``summarizer.sentences``) that address a model, not report news."""
     found: list[Span] = []
     following = False
-    for span in sentences(text):
-        sentence = text[span.start : span.end]
-        if any(trigger.search(sentence) for trigger in _TRIGGERS) or (following and _FOLLOW_ON.search(sentence)):
-            # Leading whitespace stays: only the sentence's own characters are hidden.
-            lead = len(sentence) - len(sentence.lstrip())
-            found.append(Span(span.start + lead, span.end))
+    for sentence in split_sentences(text):
+        if any(trigger.search(sentence.text) for trigger in _TRIGGERS) or (
+            following and _FOLLOW_ON.search(sentence.text)
+        ):
+            found.append(Span(sentence.start, sentence.end))
             following = True
         else:
             following = False

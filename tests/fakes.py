@@ -22,6 +22,7 @@ SECTION_MARKERS = {
     "demands": "Task: list the DEMANDS",
     "conditions": "Task: list the CONDITIONS",
     "risks": "Task: list the RISKS",
+    "sentence": "Task: you will be given ONE sentence",
 }
 
 
@@ -81,6 +82,7 @@ EMPTY_ANSWERS: dict[str, dict[str, Any]] = {
     "demands": {"demands": []},
     "conditions": {"conditions": []},
     "risks": {"risks": []},
+    "sentence": {"positions": [], "demands": [], "conditions": [], "risks": []},
 }
 
 

@@ -24,8 +24,8 @@ from summarizer.config import Settings
 from summarizer.errors import ModelAuthError, ModelError, ModelUnavailableError
 from summarizer.llm.recording import ResponseStore
 from summarizer.llm.retry import DEFAULT_ATTEMPTS, MAX_RETRY_AFTER_SECONDS, transient_retrying
-from summarizer.schemas import Summary
-from tests.fakes import EMPTY_ANSWERS, Reply, completion, error, ok
+from summarizer.schemas import SECTION_NAMES, Summary
+from tests.fakes import Reply, completion, error, ok
 from tests.fault_server import CloseMidBody, Delay, FaultServer, Reset
 from tests.test_cli import run
 
@@ -499,5 +499,5 @@ def test_the_api_key_never_reaches_the_summary_or_the_recorded_responses(server,
     assert {h["authorization"] for h in server.headers} == {f"Bearer {SECRET}"}
     _assert_valid(summary, article)
     written = [path for path in store_dir.rglob("*") if path.is_file()]
-    assert len(written) == len(EMPTY_ANSWERS)  # one recorded response per section
+    assert len(written) == 1 + len(SECTION_NAMES)  # the overview and one recorded response per section
     _assert_no_secret(summary.model_dump_json(), *(path.read_text(encoding="utf-8") for path in written))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from summarizer.schemas import Summary
-from summarizer.screening import Span, find_instructions, mask, sentences
+from summarizer.screening import Span, find_instructions, mask
 from tests.fakes import ScriptedEndpoint, ok
 
 NEWS = "The Harbour Board said on Monday it would close the north pier. Stone warned jobs could be lost."
@@ -16,16 +16,6 @@ INJECTED = (
 
 def hidden_text(text: str) -> list[str]:
     return [text[s.start : s.end] for s in find_instructions(text)]
-
-
-def test_sentences_split_at_stops_and_line_ends():
-    text = 'He said "no." Then she left!\nA new line? Yes'
-    assert [text[s.start : s.end].strip() for s in sentences(text)] == [
-        'He said "no."',
-        "Then she left!",
-        "A new line?",
-        "Yes",
-    ]
 
 
 def test_plain_news_has_nothing_to_hide():

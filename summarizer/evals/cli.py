@@ -57,6 +57,12 @@ def add_eval_parser(commands: Any) -> None:
     parser.add_argument("--model", help="model name; without --base-url this means OpenAI (needs OPENAI_API_KEY)")
     parser.add_argument("--base-url", help="an OpenAI-compatible server (or SUMMARIZER_BASE_URL)")
     parser.add_argument("--model-path", help="serve this local GGUF file with the embedded engine")
+    parser.add_argument(
+        "--strategy",
+        choices=["sentences", "sections"],
+        default=None,
+        help="how the summarizer reads (default: sentences for the embedded engine, sections otherwise)",
+    )
     parser.add_argument("--article", help="agree: the article both annotations label (default: beside GOLD_A)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
@@ -165,7 +171,9 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     status = _Status(stderr, args.quiet)
     # Everything that can be wrong with the input fails here, before any model or server starts.
     articles = load_articles(args.targets)
-    settings = Settings.resolve(model=args.model, base_url=args.base_url, model_path=args.model_path)
+    settings = Settings.resolve(
+        model=args.model, base_url=args.base_url, model_path=args.model_path, strategy=args.strategy
+    )
     store = ResponseStore(args.record_dir, mode="replay" if args.replay else "record")
     matchers = default_matchers()
     status(f"{len(articles)} articles; loading the embedding model for soft matching")

@@ -1,0 +1,156 @@
+"""The sentence reader: one small question per sentence, "what does THIS sentence state?".
+
+A small model asked for a whole section at once lists two or three items from the first paragraphs.
+Asked about one sentence at a time it reads the whole article. Every call of an article sends the
+same prefix (the system prompt with the article, then the task, the actors list and the examples of
+``prompts/sentence.j2``) and only the sentence itself is new at its end, so the engine's prompt cache
+evaluates the prefix once and each call costs the sentence's few tokens plus the answer.
+
+One answer (``drafts.SentenceDraft``) holds 0..k items of every section; each item's evidence is the
+sentence's own span of the article, so it is grounded by construction. Then, in code:
+
+- actor names go through the article's ``ActorIndex`` (titles stripped, aliases added);
+- an item whose wording copies one of the prompt's examples rather than the sentence is dropped and
+  reported (a small model sometimes answers an unrelated sentence with an example's item);
+- the same actor saying the same thing in two sentences (the lead and a later quote) becomes one item
+  carrying both spans (``chunking.merge_items`` at ``SENTENCE_MERGE_MIN_SCORE``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz, utils
+
+from summarizer.actors import ActorIndex
+from summarizer.chunking import ACTOR_FIELDS, Chunk, merge_items
+from summarizer.drafts import SentenceDraft
+from summarizer.schemas import SECTION_NAMES, Condition, Demand, DroppedItem, Evidence, Position, Risk
+from summarizer.sentences import Sentence, split_sentences
+
+SENTENCE_TEMPLATE = "sentence"
+#: Two items of one section with the same actor(s), from different sentences, are one item when the
+#: rapidfuzz ``token_set_ratio`` of their text reaches this. Calibrated on the gold with
+#: ``benchmarks/calibrate_merge.py``: see the figures there.
+SENTENCE_MERGE_MIN_SCORE = 90.0
+#: An item whose text scores at least this (``token_set_ratio``) against an item of the prompt's
+#: examples ...
+EXAMPLE_COPY_MIN_SCORE = 85.0
+#: ... while sharing less than this share of its content words with the sentence copies the example.
+EXAMPLE_COPY_MAX_SENTENCE_SHARE = 0.5
+
+_OUTPUT_TYPES: dict[str, type[BaseModel]] = {
+    "positions": Position,
+    "demands": Demand,
+    "conditions": Condition,
+    "risks": Risk,
+}
+_ANSWER_PREFIX = "ANSWER:"
+
+#: ``call(user_message, sentence)`` -> the validated answer, or ``None`` when the call failed (the
+#: caller records why).
+SentenceCall = Callable[[str, Sentence], SentenceDraft | None]
+
+
+@dataclass
+class SentenceReading:
+    """What reading the sentences gave: items per section, and what was dropped on the way."""
+
+    sections: dict[str, list[Any]] = field(default_factory=lambda: {name: [] for name in SECTION_NAMES})
+    dropped: list[DroppedItem] = field(default_factory=list)
+    sentences: int = 0
+
+
+def sentences_to_read(article_shown: str, article: str, chunks: Sequence[Chunk]) -> list[tuple[Chunk, Sentence]]:
+    """Each sentence of the text shown to the model once, with the first chunk that holds all of it.
+
+    Sentences hidden from the model (``summarizer.screening``) are blank in ``article_shown`` and so
+    are not read; one that differs from the article anywhere is skipped too.
+    """
+    planned: list[tuple[Chunk, Sentence]] = []
+    for sentence in split_sentences(article_shown):
+        if article[sentence.start : sentence.end] != sentence.text:
+            continue
+        chunk = next((c for c in chunks if c.start <= sentence.start and sentence.end <= c.end), None)
+        if chunk is not None:
+            planned.append((chunk, sentence))
+    return planned
+
+
+def example_items(prompt: str) -> list[str]:
+    """The item texts of the examples in a rendered sentence prompt (its ``ANSWER: {...}`` lines)."""
+    texts: list[str] = []
+    for line in prompt.splitlines():
+        if not line.startswith(_ANSWER_PREFIX):
+            continue
+        answer = json.loads(line[len(_ANSWER_PREFIX) :])
+        for items in answer.values():
+            texts.extend(_text_of(item) for item in items)
+    return texts
+
+
+def _text_of(item: dict[str, Any] | BaseModel) -> str:
+    values = item.model_dump() if isinstance(item, BaseModel) else item
+    return " ".join(str(v) for k, v in values.items() if k not in ACTOR_FIELDS and k != "evidence")
+
+
+def copies_example(text: str, sentence: str, examples: Sequence[str]) -> bool:
+    """Whether ``text`` is an example's item rather than something ``sentence`` says."""
+    if not any(fuzz.token_set_ratio(text, ex, processor=utils.default_process) >= EXAMPLE_COPY_MIN_SCORE
+               for ex in examples):
+        return False
+    words = set(utils.default_process(text).split())
+    in_sentence = words & set(utils.default_process(sentence).split())
+    return len(in_sentence) < EXAMPLE_COPY_MAX_SENTENCE_SHARE * max(len(words), 1)
+
+
+def read_sentences(
+    planned: Sequence[tuple[Chunk, Sentence]],
+    render: Callable[[Sentence], str],
+    call: SentenceCall,
+    index: ActorIndex,
+    examples: Sequence[str],
+) -> SentenceReading:
+    """Ask about every planned sentence, turn the answers into items, and merge repeats."""
+    reading = SentenceReading(sentences=len(planned))
+    found: dict[str, list[tuple[int, Any]]] = {name: [] for name in SECTION_NAMES}
+    for _chunk, sentence in planned:
+        answer = call(render(sentence), sentence)
+        if answer is None:
+            continue
+        evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
+        seen: set[str] = set()
+        for section in SECTION_NAMES:
+            for draft in getattr(answer, section):
+                text = _text_of(draft)
+                if copies_example(text, sentence.text, examples):
+                    reading.dropped.append(
+                        DroppedItem(
+                            section=section,
+                            item=draft.model_dump(),
+                            reason=f"copies an example of the prompt, not sentence {sentence.index}",
+                        )
+                    )
+                    continue
+                item = _to_item(section, draft, evidence, index)
+                identity = section + "|" + item.model_dump_json(exclude={"evidence"}).casefold()
+                if identity in seen:  # the same item twice in one answer
+                    continue
+                seen.add(identity)
+                found[section].append((sentence.index, item))
+    reading.sections = {
+        section: merge_items(items, min_score=SENTENCE_MERGE_MIN_SCORE) for section, items in found.items()
+    }
+    return reading
+
+
+def _to_item(section: str, draft: BaseModel, evidence: list[Evidence], index: ActorIndex) -> BaseModel:
+    values = draft.model_dump()
+    for name in ACTOR_FIELDS:
+        if name in values:
+            values[name] = index.resolve(values[name])
+    return _OUTPUT_TYPES[section](**values, evidence=evidence)
