@@ -17,15 +17,21 @@ SPECIAL_NAMES = frozenset({"article", "unspecified"})
 _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+")
 _NON_WORD = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
+#: A single letter followed by a space and another single letter: "u s" -> "us".
+_SPACED_INITIAL = re.compile(r"\b([a-z0-9]) (?=[a-z0-9]\b)")
 
 
 def normalise_name(name: str) -> str:
-    """Lower-case, accents and punctuation removed, leading article dropped: 'The U.S.' -> 'us'."""
+    """Lower-case, accents and punctuation removed, leading article dropped: 'The U.S.' -> 'us'.
+
+    Spaced initials join up, so a model's "U. S." is the article's "U.S.".
+    """
     text = unicodedata.normalize("NFKD", name)
     text = "".join(char for char in text if not unicodedata.combining(char)).lower()
     text = text.replace("'s ", " ").replace("\u2019s ", " ")
     text = _NON_WORD.sub(lambda match: "" if match.group() == "." else " ", text)
     text = _SPACES.sub(" ", text).strip()
+    text = _SPACED_INITIAL.sub(r"\1", text)
     return _LEADING_ARTICLE.sub("", text)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -188,14 +188,14 @@ def _actor_key(item: BaseModel) -> tuple[str, ...]:
     return tuple(normalise_name(str(getattr(item, name))) for name in ACTOR_FIELDS if name in type(item).model_fields)
 
 
-def _content(item: BaseModel) -> str:
+def content(item: BaseModel) -> str:
     names = [n for n in type(item).model_fields if n not in ACTOR_FIELDS and n != "evidence"]
     return " ".join(str(getattr(item, n)) for n in names)
 
 
 def similarity(a: BaseModel, b: BaseModel) -> float:
     """How alike two items' text fields are: rapidfuzz ``token_set_ratio`` (0-100), case folded."""
-    return float(fuzz.token_set_ratio(_content(a), _content(b), processor=utils.default_process))
+    return float(fuzz.token_set_ratio(content(a), content(b), processor=utils.default_process))
 
 
 def _overlapping(a: Sequence[Evidence], b: Sequence[Evidence]) -> bool:
@@ -216,11 +216,16 @@ class _Group:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def merge_items(found: Sequence[tuple[int, ItemT]], min_score: float = MERGE_MIN_SCORE) -> list[ItemT]:
+def merge_items(
+    found: Sequence[tuple[int, ItemT]],
+    min_score: float = MERGE_MIN_SCORE,
+    score: Callable[[BaseModel, BaseModel], float] = similarity,
+) -> list[ItemT]:
     """One section's items from every chunk, ``(chunk index, item)`` in reading order, merged.
 
+    (The sentence reader passes sentence indices for chunk indices, and its own ``score``.)
     An item joins an earlier one from *another* chunk when both name the same canonical actor(s) and
-    either their text fields score at least ``min_score`` (``similarity``) or their evidence
+    either their text fields score at least ``min_score`` (by ``score``) or their evidence
     spans overlap in the article (the same sentence read twice in an overlap, worded differently).
     Among several candidates the most similar wins. The merged item keeps the first wording and
     carries the union of the evidence (``union_evidence``). Items of one chunk are never merged with
@@ -235,9 +240,9 @@ def merge_items(found: Sequence[tuple[int, ItemT]], min_score: float = MERGE_MIN
         for group in groups:
             if chunk_index in group.chunks or group.actors != actors:
                 continue
-            score = similarity(group.item, item)
-            if (score >= min_score or _overlapping(group.evidence, evidence)) and score > best_score:
-                best, best_score = group, score
+            alike = score(group.item, item)
+            if (alike >= min_score or _overlapping(group.evidence, evidence)) and alike > best_score:
+                best, best_score = group, alike
         if best is None:
             groups.append(_Group(item, actors, {chunk_index}, evidence))
         else:

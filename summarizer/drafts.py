@@ -213,10 +213,12 @@ class SentenceRisk(_Draft):
 class SentenceDraft(_Draft):
     """What one sentence states, in all four sections at once; its evidence is the sentence itself."""
 
-    positions: list[SentencePosition] = Field(max_length=SENTENCE_MAX_ITEMS["positions"])
+    # Positions come last: asked first, the model files demands, threats and warnings as positions and
+    # then leaves the other lists empty.
     demands: list[SentenceDemand] = Field(max_length=SENTENCE_MAX_ITEMS["demands"])
     conditions: list[SentenceCondition] = Field(max_length=SENTENCE_MAX_ITEMS["conditions"])
     risks: list[SentenceRisk] = Field(max_length=SENTENCE_MAX_ITEMS["risks"])
+    positions: list[SentencePosition] = Field(max_length=SENTENCE_MAX_ITEMS["positions"])
 
 
 SECTION_DRAFTS: dict[str, type[BaseModel]] = {

@@ -17,7 +17,6 @@ from summarizer.evals.aliases import AliasResolver
 from summarizer.evals.embedder import HashingEmbedder
 from summarizer.evals.gold import load_gold_dir
 from summarizer.evals.items import Annotation, Item, annotation_of
-from summarizer.evals.lexical import lexical_similarity
 from summarizer.evals.matching import (
     ADDRESSEE_MISMATCH_FACTOR,
     ADDRESSEE_UNSPECIFIED_FACTOR,
@@ -30,6 +29,7 @@ from summarizer.evals.matching import (
 from summarizer.evals.metrics import many_to_one, one_to_one
 from summarizer.evals.scoring import score_annotation
 from summarizer.schemas import Actor
+from summarizer.wording import lexical_similarity
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "evals" / "gold" / "blinken-gaza-ceasefire"
 BLINKEN = Actor(name="Antony Blinken", aliases=["Blinken"])

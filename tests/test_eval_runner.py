@@ -18,7 +18,7 @@ from summarizer.schemas import SECTION_NAMES, DroppedItem, Meta, Summary, Usage
 
 GOLD_DIR = Path(__file__).resolve().parents[1] / "evals" / "gold"
 GOLDS = {folder.name: load_gold_dir(folder) for folder in sorted(GOLD_DIR.iterdir()) if folder.is_dir()}
-ARTICLE_KEYS = {"article_id", "text", "gold", "prediction", "error", "matches", "metrics"}
+ARTICLE_KEYS = {"article_id", "text", "gold", "prediction", "error", "matches", "metrics", "coverage"}
 
 
 def _meta(text: str, *, prompt_tokens: int = 1000, seconds: float = 12.5, dropped: int = 1) -> Meta:

@@ -3,10 +3,10 @@
 gold.py       load and validate ``<article_id>/article.txt + gold.json``
 aliases.py    actor names -> the gold's canonical actors
 items.py      one flat view of gold and predictions
-lexical.py    the STRICT matcher's text similarity
 embedder.py   the SOFT matcher's sentence embeddings (real model, or a deterministic stand-in)
-matching.py   per-section similarity matrices and Hungarian one-to-one pairing
+matching.py   per-section similarity matrices and Hungarian one-to-one pairing (STRICT: ``summarizer.wording``)
 metrics.py    P/R/F1 (one-to-one and many-to-one) and evidence metrics, pure
+coverage.py   reading coverage: gold items whose sentence yielded any prediction in their section
 scoring.py    one annotation against one gold, every matcher
 runner.py     run a summarizer over gold articles and write the run folder
 tables.py     the text tables the commands print

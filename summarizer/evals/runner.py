@@ -3,7 +3,7 @@
     out_dir/metrics.json                 the numbers (see ``evaluate``)
     out_dir/predictions/<id>.run<k>.json each run's Summary
     out_dir/articles/<id>.json           per article, for the report: text, gold, run 0's prediction,
-                                         its matches and per-section metrics
+                                         its matches, per-section metrics and reading coverage
     out_dir/report.html                  written by ``summarizer.evals.report`` when that module exists
 
 A summarize call that raises a ``SummarizerError`` (or returns something that is not a valid Summary)
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer._version import __version__
 from summarizer.errors import ReplayMissError, SummarizerError
+from summarizer.evals.coverage import Coverage, SentenceIndex, section_coverage
 from summarizer.evals.gold import GoldArticle, GoldError, find_gold_dirs, load_gold_dir
 from summarizer.evals.items import Annotation, annotation_of
 from summarizer.evals.matching import Matcher, SoftMatcher, StrictMatcher
@@ -46,6 +47,8 @@ class RunResult:
     error: str | None
     scores: dict[str, MatcherScore]
     grounded: tuple[int, int]
+    #: Per section: gold items whose evidence sentence yielded a prediction in that section.
+    coverage: dict[str, Coverage]
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -74,7 +77,9 @@ def _run(
     pred = annotation_of(summary) if summary is not None else Annotation(actors=(), sections={})
     scores = score_annotation(pred, gold, matchers)
     grounded = grounded_counts((item for s in SECTION_NAMES for item in pred.section(s)), article.text)
-    return RunResult(run=run, summary=summary, error=error, scores=scores, grounded=grounded)
+    sentences = SentenceIndex(article.text)
+    coverage = {s: section_coverage(gold.section(s), pred.section(s), sentences) for s in SECTION_NAMES}
+    return RunResult(run=run, summary=summary, error=error, scores=scores, grounded=grounded, coverage=coverage)
 
 
 def _article_file(article: GoldArticle, first: RunResult) -> dict[str, Any]:
@@ -87,6 +92,7 @@ def _article_file(article: GoldArticle, first: RunResult) -> dict[str, Any]:
         "error": first.error,
         "matches": {name: matches_json(score) for name, score in first.scores.items()},
         "metrics": {name: section_metrics_json(score) for name, score in first.scores.items()},
+        "coverage": {section: coverage.as_dict() for section, coverage in first.coverage.items()},
     }
 
 
@@ -115,6 +121,13 @@ def _prf_block(scores: Sequence[MatcherScore], section: str | None = None) -> di
     return {**one.as_dict(), "many_to_one": prf_json(many)}
 
 
+def _coverage(results: Sequence[RunResult]) -> dict[str, Any]:
+    """Reading coverage summed over ``results``: overall and per section (``summarizer.evals.coverage``)."""
+    sections = {s: sum((r.coverage[s] for r in results), Coverage()) for s in SECTION_NAMES}
+    overall = sum(sections.values(), Coverage())
+    return {"overall": overall.as_dict(), "sections": {s: c.as_dict() for s, c in sections.items()}}
+
+
 def _ratio(parts: Sequence[tuple[int, int]]) -> float | None:
     hits, count = sum(p[0] for p in parts), sum(p[1] for p in parts)
     return round(hits / count, 4) if count else None
@@ -141,6 +154,7 @@ def _article_metrics(results: Sequence[RunResult], names: Sequence[str]) -> dict
     for name in names:
         entry[name] = _prf_block([r.scores[name] for r in results])
     entry["grounded_rate"] = _ratio([r.grounded for r in results])
+    entry["coverage"] = _coverage(results)
     entry["evidence_overlap"] = {name: _overlap([r.scores[name] for r in results]) for name in names}
     entry["schema_valid_rate"] = round(sum(r.summary is not None for r in results) / len(results), 4)
     entry["errors"] = [{"run": r.run, "error": r.error} for r in results if r.error]
@@ -170,6 +184,7 @@ def aggregate(results: dict[str, list[RunResult]], matchers: Sequence[Matcher], 
             for section in SECTION_NAMES
         },
         "grounded_rate": _ratio([r.grounded for r in every]),
+        "coverage": _coverage(every),
         "evidence_overlap": {name: _overlap([r.scores[name] for r in every]) for name in names},
         "schema_valid_rate": round(sum(r.summary is not None for r in every) / len(every), 4) if every else None,
         "f1_std": {name: round(std([f1[name] for f1 in per_run]), 4) for name in names},

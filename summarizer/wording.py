@@ -1,4 +1,4 @@
-"""Lexical similarity of two short texts, for the STRICT matcher.
+"""Lexical similarity of two short texts: the eval's STRICT matcher, and the merging of repeated items.
 
 Texts are reduced to content tokens (lower case, accents and punctuation removed, function words
 dropped, a crude suffix strip so "releases"/"released"/"release" agree). The score is the mean of
