@@ -37,6 +37,7 @@ unit: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check summarizer tests benchmarks
+	$(BIN)/mypy summarizer
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

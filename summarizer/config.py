@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from summarizer.errors import ConfigError
 
@@ -79,8 +79,6 @@ class Settings:
         )
         if not 0.0 <= temperature <= 2.0:
             raise ConfigError(f"temperature must be between 0 and 2, got {temperature}")
-        if strategy is not None and strategy not in STRATEGIES:
-            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
         common = dict(
             n_ctx=n_ctx, temperature=temperature, max_tokens=max_tokens, retries=retries, reasks=reasks, timeout=timeout
         )
@@ -96,7 +94,7 @@ class Settings:
                 api_key=api_key or "not-needed",
                 grammar=bool(grammar),
                 follow_up=bool(follow_up),
-                strategy=strategy or "sections",
+                strategy=_strategy(strategy, "sections"),
                 **common,  # type: ignore[arg-type]
             )
         if model_path is not None:
@@ -110,7 +108,7 @@ class Settings:
                 grammar=grammar is not False,
                 engines=engines,
                 follow_up=follow_up is not False,
-                strategy=strategy or "sentences",
+                strategy=_strategy(strategy, "sentences"),
                 **common,  # type: ignore[arg-type]
             )
         if model is not None and model != "embedded":
@@ -124,7 +122,7 @@ class Settings:
                 api_key=api_key,
                 grammar=bool(grammar),
                 follow_up=bool(follow_up),
-                strategy=strategy or "sections",
+                strategy=_strategy(strategy, "sections"),
                 **common,  # type: ignore[arg-type]
             )
         return cls(
@@ -132,9 +130,18 @@ class Settings:
             grammar=grammar is not False,
             engines=engines,
             follow_up=follow_up is not False,
-            strategy=strategy or "sentences",
+            strategy=_strategy(strategy, "sentences"),
             **common,  # type: ignore[arg-type]
         )
+
+
+def _strategy(value: str | None, default: Strategy) -> Strategy:
+    """``value`` as a ``Strategy`` (``default`` when not given); ``ConfigError`` for an unknown one."""
+    if value is None:
+        return default
+    if value not in STRATEGIES:
+        raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {value!r}")
+    return cast(Strategy, value)
 
 
 def _check_numbers(**values: float) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.actors import ActorIndex, normalise_name, plausible_alias
+from summarizer.actors import ActorIndex, normalise_name, plausible_alias, strip_title
 from summarizer.schemas import Actor
 
 
@@ -42,3 +42,31 @@ def test_a_surname_resolves_to_the_one_actor_whose_name_contains_it():
     assert index.resolve("Blinken") == "Antony Blinken"
     two = ActorIndex([Actor(name="Anna Smith"), Actor(name="Bob Smith")])
     assert two.resolve("Smith") == "Smith"  # ambiguous: not merged into either
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("U.S. Secretary of State Antony Blinken", "Antony Blinken"),
+        ("Israeli Prime Minister Benjamin Netanyahu", "Benjamin Netanyahu"),
+        ("NURS general secretary Marta Kovell", "Marta Kovell"),
+        ("Hezbollah leader Hassan Nasrallah", "Hassan Nasrallah"),
+        ("Chief Medical Officer Dr. Ada Adeyemi", "Ada Adeyemi"),
+        ("Director of Public Health Amara Jones", "Amara Jones"),
+        ("Secretary of State Blinken", "Blinken"),
+        # Organisations and bare titles are not people: they stay as they are.
+        ("Meridian Rail", "Meridian Rail"),
+        ("Ministry of Transport", "Ministry of Transport"),
+        ("Office for Competition and Utility Regulation", "Office for Competition and Utility Regulation"),
+        ("Secretary of State", "Secretary of State"),
+        ("Prime Minister", "Prime Minister"),
+        ("the union's general secretary", "the union's general secretary"),
+    ],
+)
+def test_strip_title_keeps_the_name_after_a_job_title(name, expected):
+    assert strip_title(name) == expected
+
+
+def test_spaced_initials_are_the_same_name():
+    assert normalise_name("U. S.") == normalise_name("U.S.") == normalise_name("The U.S.") == "us"
+    assert normalise_name("E. U. officials") == "eu officials"

@@ -96,6 +96,9 @@ def test_metrics_json_has_the_documented_keys(run: tuple[Path, dict[str, Any], l
         assert {"strict_f1", "soft_f1", "sections", "grounded_rate", "schema_valid_rate"} <= set(entry)
         assert {"tokens", "latency_s", "retries", "dropped"} <= set(entry)
         assert set(entry["sections"]) == set(SECTION_NAMES)
+        assert set(entry["coverage"]["sections"]) == set(SECTION_NAMES)
+    assert set(metrics["coverage"]) == {"overall", "sections"}
+    assert set(metrics["coverage"]["overall"]) == {"rate", "covered", "gold"}
 
 
 def test_metrics_values(run: tuple[Path, dict[str, Any], list[str]]) -> None:
@@ -122,6 +125,9 @@ def test_metrics_values(run: tuple[Path, dict[str, Any], list[str]]) -> None:
         len(getattr(a.gold, s)) for a in GOLDS.values() for s in SECTION_NAMES
     )
     assert metrics["evidence_overlap"]["strict"]["iou"] == 1.0  # predictions copy the gold spans
+    # The gold as a prediction covers every gold item; the failed article covers none.
+    assert articles["blinken-gaza-ceasefire"]["coverage"]["overall"]["rate"] == 1.0
+    assert failed["coverage"]["overall"]["covered"] == 0 < failed["coverage"]["overall"]["gold"]
 
 
 def test_prediction_files(run: tuple[Path, dict[str, Any], list[str]]) -> None:

@@ -5,14 +5,18 @@
 article its metrics per section, its text with every gold and predicted evidence span highlighted, and
 the gold and predicted items side by side as the strict and the soft matcher paired them.
 
-The page is one file with inline CSS and no script or external asset (the strict/soft switch is a pair
-of radio buttons). Every string taken from the run is escaped: article text and model output are
-untrusted. The report renders what it finds: a missing or malformed key shows as "—", never an error.
+This module only reads the run and reduces it to plain view models (frozen dataclasses of strings,
+numbers already formatted); ``templates/report.html.j2`` does all the markup, rendered by a Jinja2
+environment with autoescape on and ``StrictUndefined``. The page is one file with inline CSS
+(``templates/report.css``) and no script or external asset (the strict/soft switch is a pair of radio
+buttons). Every string taken from the run is escaped by the template engine: article text and model
+output are untrusted. The report renders what it finds: a missing or malformed key shows as "—", never
+an error.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import itertools
 import json
 import math
@@ -22,10 +26,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from summarizer._version import __version__
+from summarizer.evals.items import ACTOR_FIELD, TEXT_FIELDS
 from summarizer.schemas import SECTION_NAMES
 
 __all__ = ["render_report", "write_report"]
+
+TEMPLATE = "report.html.j2"
+MISSING = "—"
+COVERAGE_NOTE = (
+    "Coverage: the share of gold items whose evidence sentence yielded any prediction in that section "
+    "(covered/gold). Coverage below 1 means reading misses; recall below coverage means wording misses."
+)
 
 _TITLES = {"positions": "Positions", "demands": "Demands", "conditions": "Conditions", "risks": "Risks"}
 # One colour per section: a solid bar under gold spans, the same colour as a tint behind predicted spans.
@@ -36,15 +50,26 @@ _TINTS = {
     "conditions": "rgba(124,58,237,.22)",
     "risks": "rgba(225,29,72,.20)",
 }
-_WHO = {"positions": "actor", "demands": "actor", "conditions": "actor", "risks": "raised_by"}
-_WHAT = {"positions": ("stance",), "demands": ("demand",), "conditions": ("action", "condition"), "risks": ("risk",)}
 _MATCHERS = ("strict", "soft")
 _ORDER: dict[str, int] = {section: n for n, section in enumerate(SECTION_NAMES)}
 _STATUS_TEXT = {"matched": "matched", "missed": "missed", "spurious": "spurious", "unscored": "not scored"}
+_LABELS = {"reasks": "re-asks", "latency_s": "latency s", "articles_count": "articles"}
 
 
-def _esc(value: Any) -> str:
-    return html.escape(value if isinstance(value, str) else str(value), quote=True)
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The report's template environment: the package's ``templates`` folder, autoescaped, strict."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("summarizer.evals", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+# --- reading untrusted JSON ------------------------------------------------------------------------
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -65,40 +90,277 @@ def _index(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
-    number = _number(value)
-    return "—" if number is None else f"{number:.{digits}f}"
-
-
-def _pct(value: Any) -> str:
-    number = _number(value)
-    return "—" if number is None else f"{number * 100:.1f}%"
-
-
-def _score_cell(value: Any) -> str:
-    """A table cell for a 0..1 score, with a bar behind the number."""
-    number = _number(value)
-    if number is None:
-        return '<td class="num">—</td>'
-    width = max(0.0, min(1.0, number)) * 100
-    return f'<td class="num score" style="--v:{width:.1f}%">{number:.3f}</td>'
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:60] or "article"
 
 
-# --- evidence and highlighting ---------------------------------------------------------------------
+# --- formatting numbers ----------------------------------------------------------------------------
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    """A score or a rate: a fixed number of decimals (P/R/F1 keep 3)."""
+    number = _number(value)
+    return MISSING if number is None else f"{number:.{digits}f}"
+
+
+def _pct(value: Any) -> str:
+    number = _number(value)
+    return MISSING if number is None else f"{number * 100:.1f}%"
+
+
+def _count(value: Any) -> str:
+    """A count (tokens, calls, items), or a mean of counts: a whole number has no decimals ("8,062")."""
+    number = _number(value)
+    if number is None:
+        return MISSING
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+def _label(key: str) -> str:
+    return _LABELS.get(key, key.replace("_", " "))
+
+
+def _scalar(key: str, value: Any) -> str | None:
+    """A metric shown by name: scores and rates with 3 decimals, seconds with 1, anything else a count."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if _number(value) is None:
+        return None
+    if key.endswith(("_f1", "_rate")) or key in {"precision", "recall", "f1"}:
+        return _fmt(value)
+    if key.endswith("_s") or key == "seconds":
+        return _fmt(value, 1)
+    return _count(value)
+
+
+# --- view models -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Quote:
+class Cell:
+    """A table cell for a 0..1 score: its text, the width of the bar behind it, and an optional detail."""
+
+    text: str
+    bar: str | None = None  # CSS width ("53.3%"), None when there is no number
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    title: str
+    coverage: Cell
+    strict: tuple[Cell, ...]
+    soft: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class SectionTable:
+    caption: str
+    rows: tuple[SectionRow, ...]
+    total: SectionRow | None = None  # all sections together, set apart below the rows
+    compact: bool = False
+
+
+@dataclass(frozen=True)
+class MatcherRow:
+    name: str
+    cells: tuple[Cell, ...]
+    f1_std: str
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Overall:
+    matchers: tuple[MatcherRow, ...]
+    tiles: tuple[Tile, ...]
+    usage: tuple[tuple[str, str], ...]
+    extras: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the article text; ``classes`` is empty for text that no span covers."""
+
+    text: str
+    classes: str = ""
+    style: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class LegendKey:
+    title: str
+    colour: str
+    tint: str
+
+
+@dataclass(frozen=True)
+class Quote:
     """One evidence entry as the report shows it: the quote and where it sits in the article, if anywhere."""
 
     quote: str
     start: int | None
     end: int | None
     problem: str | None  # None when article[start:end] == quote
+
+    @property
+    def where(self) -> str:
+        return f"chars {self.start}–{self.end}" if self.start is not None else ""
+
+
+@dataclass(frozen=True)
+class Partner:
+    label: str
+    score: str
+    headline: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One gold or predicted item; ``missing`` when the match names an index the list does not have."""
+
+    label: str
+    kind: str
+    status: str
+    status_text: str
+    missing: bool = False
+    who: str = ""
+    what: tuple[tuple[str, str], ...] = ()  # (field name, or "" when the section has one text field; text)
+    quotes: tuple[Quote, ...] = ()
+    partner: Partner | None = None
+
+
+@dataclass(frozen=True)
+class SectionPanel:
+    section: str
+    title: str
+    colour: str
+    matched: int
+    missed: int
+    spurious: int
+    n_gold: int
+    n_pred: int
+    rows: tuple[tuple[Card | None, Card | None], ...]
+
+
+@dataclass(frozen=True)
+class MatcherTab:
+    input_id: str
+    name: str
+    sections: tuple[SectionPanel, ...]
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    uid: str
+    article_id: str
+    chips: tuple[tuple[str, str], ...]
+    load_error: str | None = None
+    failure: str | None = None
+    table: SectionTable | None = None
+    overview: str = ""
+    meta: tuple[tuple[str, str], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
+    segments: tuple[Segment, ...] = ()
+    tabs: tuple[MatcherTab, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    uid: str
+    article_id: str
+    strict_f1: Cell
+    soft_f1: Cell
+    failed: bool
+
+
+@dataclass(frozen=True)
+class PageView:
+    run_name: str
+    notice: str | None
+    overall: Overall
+    sections: SectionTable
+    index: tuple[IndexRow, ...]
+    articles: tuple[ArticleView, ...]
+    legend: tuple[LegendKey, ...]
+    version: str
+    coverage_note: str = COVERAGE_NOTE
+
+
+# --- cells and tables ------------------------------------------------------------------------------
+
+
+def _score_cell(value: Any, detail: str = "") -> Cell:
+    number = _number(value)
+    if number is None:
+        return Cell(MISSING, None, detail)
+    return Cell(f"{number:.3f}", f"{max(0.0, min(1.0, number)) * 100:.1f}%", detail)
+
+
+def _prf(scores: Any) -> tuple[Cell, ...]:
+    scores = _dict(scores)
+    return tuple(_score_cell(scores.get(k)) for k in ("precision", "recall", "f1"))
+
+
+def _coverage_cell(raw: Any) -> Cell:
+    """``{"rate", "covered", "gold"}`` as a cell: the rate with a bar, "covered/gold" beside it."""
+    entry = _dict(raw)
+    covered, gold = _index(entry.get("covered")), _index(entry.get("gold"))
+    return _score_cell(entry.get("rate"), f"{covered:,}/{gold:,}" if covered is not None and gold is not None else "")
+
+
+def _section_row(title: str, scores: Any, coverage: Any) -> SectionRow:
+    scores = _dict(scores)
+    return SectionRow(title, _coverage_cell(coverage), _prf(scores.get("strict")), _prf(scores.get("soft")))
+
+
+def _section_table(scores: dict[str, Any], coverage: dict[str, Any], caption: str, *, compact: bool) -> SectionTable:
+    """One row per section: coverage, then strict and soft P/R/F1 (``scores[section][matcher]``)."""
+    present = [*scores, *(s for s in coverage if s not in scores)]
+    names = [s for s in SECTION_NAMES if s in present] + [s for s in present if s not in SECTION_NAMES]
+    rows = tuple(_section_row(_TITLES.get(name, name), scores.get(name), coverage.get(name)) for name in names)
+    return SectionTable(caption, rows, compact=compact)
+
+
+def _run_sections(metrics: dict[str, Any]) -> SectionTable:
+    """The run's table by section, with a row for all sections together (``overall`` and coverage)."""
+    coverage = _dict(metrics.get("coverage"))
+    table = _section_table(_dict(metrics.get("sections")), _dict(coverage.get("sections")), "By section", compact=False)
+    if not table.rows:
+        return table
+    total = _section_row("All sections", metrics.get("overall"), coverage.get("overall"))
+    return SectionTable(table.caption, table.rows, total)
+
+
+def _overall(metrics: dict[str, Any], n_articles: int) -> Overall:
+    overall = _dict(metrics.get("overall"))
+    f1_std = _dict(metrics.get("f1_std"))
+    matchers = tuple(MatcherRow(m, _prf(overall.get(m)), _fmt(f1_std.get(m))) for m in _MATCHERS)
+    runs = metrics.get("runs")
+    tiles = (
+        Tile("grounded rate", _pct(metrics.get("grounded_rate"))),
+        Tile("schema-valid rate", _pct(metrics.get("schema_valid_rate"))),
+        Tile("runs", _count(runs) if _index(runs) is not None else MISSING),
+        Tile("articles", _count(n_articles)),
+    )
+    usage = tuple(
+        (_label(k), shown) for k, v in _dict(metrics.get("usage")).items() if (shown := _scalar(k, v)) is not None
+    )
+    hidden = {"overall", "sections", "articles", "grounded_rate", "schema_valid_rate", "runs", "f1_std", "coverage"}
+    extras = tuple((k, shown) for k, v in metrics.items() if k not in hidden and (shown := _scalar(k, v)) is not None)
+    return Overall(matchers, tiles, usage, extras)
+
+
+# --- evidence and highlighting ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -110,26 +372,26 @@ class _Span:
     index: int
 
 
-def _quote(raw: Any, text: str) -> _Quote:
+def _quote(raw: Any, text: str) -> Quote:
     """Normalise an evidence entry: an object with offsets, or (gold only) a plain string to find."""
     if isinstance(raw, str):
         at = text.find(raw) if raw else -1
         if at < 0:
-            return _Quote(raw, None, None, "not found in the article")
-        return _Quote(raw, at, at + len(raw), None)
+            return Quote(raw, None, None, "not found in the article")
+        return Quote(raw, at, at + len(raw), None)
     entry = _dict(raw)
     quote = entry.get("quote")
     quote = quote if isinstance(quote, str) else ""
     start, end = _index(entry.get("start")), _index(entry.get("end"))
     if start is None or end is None or not start < end <= len(text):
-        return _Quote(quote, None, None, "no usable offsets")
+        return Quote(quote, None, None, "no usable offsets")
     if text[start:end] != quote:
-        return _Quote(quote, start, end, "offsets do not match the quote")
-    return _Quote(quote, start, end, None)
+        return Quote(quote, start, end, "offsets do not match the quote")
+    return Quote(quote, start, end, None)
 
 
-def _item_quotes(item: Any, text: str) -> list[_Quote]:
-    return [_quote(raw, text) for raw in _list(_dict(item).get("evidence"))]
+def _item_quotes(item: Any, text: str) -> tuple[Quote, ...]:
+    return tuple(_quote(raw, text) for raw in _list(_dict(item).get("evidence")))
 
 
 def _spans(kind: str, summary: dict[str, Any], text: str) -> list[_Span]:
@@ -143,7 +405,9 @@ def _spans(kind: str, summary: dict[str, Any], text: str) -> list[_Span]:
 
 
 def _segment_style(gold: Sequence[str], pred: Sequence[str]) -> str:
-    """Gold sections stack as coloured bars under the text; predicted sections share the background."""
+    """The inline CSS of a segment (a style value, not markup): gold sections stack as coloured bars
+    under the text; predicted sections share the background. Computed here because the bands depend
+    on how many sections cover the segment."""
     rules: list[str] = []
     if gold:
         rules.append("box-shadow:" + ",".join(f"0 {3 * (n + 1)}px 0 {_COLOURS[s]}" for n, s in enumerate(gold)))
@@ -156,15 +420,14 @@ def _segment_style(gold: Sequence[str], pred: Sequence[str]) -> str:
     return ";".join(rules)
 
 
-def _highlight(text: str, spans: list[_Span]) -> str:
-    """The article as HTML, cut into non-overlapping segments at every span boundary."""
+def _segments(text: str, spans: list[_Span]) -> tuple[Segment, ...]:
+    """The article cut into non-overlapping segments at every span boundary."""
     bounds = sorted({0, len(text)} | {s.start for s in spans} | {s.end for s in spans})
-    out: list[str] = []
+    out: list[Segment] = []
     for a, b in itertools.pairwise(bounds):
-        piece = _esc(text[a:b])
         cover = [s for s in spans if s.start <= a and b <= s.end]
         if not cover:
-            out.append(piece)
+            out.append(Segment(text[a:b]))
             continue
         gold = [s for s in SECTION_NAMES if any(c.kind == "gold" and c.section == s for c in cover)]
         pred = [s for s in SECTION_NAMES if any(c.kind == "pred" and c.section == s for c in cover)]
@@ -173,18 +436,8 @@ def _highlight(text: str, spans: list[_Span]) -> str:
             f"{'gold' if c.kind == 'gold' else 'predicted'} {c.section} {'G' if c.kind == 'gold' else 'P'}{c.index}"
             for c in sorted(cover, key=lambda c: (c.kind != "gold", _ORDER[c.section], c.index))
         )
-        out.append(f'<span class="{classes}" style="{_segment_style(gold, pred)}" title="{_esc(title)}">{piece}</span>')
-    return "".join(out)
-
-
-def _legend() -> str:
-    keys = "".join(
-        f'<span class="key"><b>{_TITLES[s]}</b>'
-        f'<span class="sw-gold" style="box-shadow:0 3px 0 {_COLOURS[s]}">gold</span>'
-        f'<span class="sw-pred" style="background:{_TINTS[s]}">predicted</span></span>'
-        for s in SECTION_NAMES
-    )
-    return f'<div class="legend">{keys}<span class="legend-note">hover a highlighted span to see its items</span></div>'
+        out.append(Segment(text[a:b], classes, _segment_style(gold, pred), title))
+    return tuple(out)
 
 
 # --- items and matches -----------------------------------------------------------------------------
@@ -216,170 +469,86 @@ def _pairing(raw: Any) -> _Pairing:
 
 def _headline(section: str, item: Any) -> str:
     item = _dict(item)
-    for field in _WHAT[section]:
-        if isinstance(item.get(field), str) and item[field]:
-            return str(item[field])
+    for name in TEXT_FIELDS[section]:
+        if isinstance(item.get(name), str) and item[name]:
+            return str(item[name])
     return "(no text)"
 
 
-def _quotes_html(quotes: list[_Quote]) -> str:
-    if not quotes:
-        return '<p class="muted small">no evidence</p>'
-    rows = []
-    for q in quotes:
-        where = f"chars {q.start}–{q.end}" if q.start is not None else ""
-        problem = f' <span class="warn">{_esc(q.problem)}</span>' if q.problem else ""
-        rows.append(f'<li><q>{_esc(q.quote)}</q> <span class="off">{where}</span>{problem}</li>')
-    return f'<ul class="quotes">{"".join(rows)}</ul>'
+def _partner(kind: str, other: int, score: float | None, others: list[Any], section: str) -> Partner:
+    return Partner(
+        label=f"{'P' if kind == 'gold' else 'G'}{other}",
+        score=MISSING if score is None else f"{score:.2f}",
+        headline=_headline(section, others[other]) if other < len(others) else "(missing item)",
+    )
 
 
-def _card(section: str, kind: str, index: int, items: list[Any], status: str, partner: str, text: str) -> str:
+def _card(
+    section: str, kind: str, index: int, items: list[Any], status: str, text: str, partner: Partner | None = None
+) -> Card:
     label = f"{'G' if kind == 'gold' else 'P'}{index}"
     if index >= len(items):
-        return f'<div class="item missing">{label}: no such item in the {_esc(kind)} list</div>'
+        return Card(label, kind, status, _STATUS_TEXT[status], missing=True)
     item = _dict(items[index])
-    who = str(item.get(_WHO[section], "") or "—")
+    who = str(item.get(ACTOR_FIELD[section], "") or MISSING)
     if section == "demands":
-        who += f" → {item.get('addressee') or '—'}"
-    fields = _WHAT[section]
-    what = "".join(
-        f'<div class="what">{f"<span class=field>{_esc(f)}</span> " if len(fields) > 1 else ""}'
-        f"{_esc(item.get(f, '—'))}</div>"
-        for f in fields
+        who += f" → {item.get('addressee') or MISSING}"
+    names = TEXT_FIELDS[section]
+    what = tuple(
+        (name if len(names) > 1 else "", MISSING if item.get(name) is None else str(item.get(name))) for name in names
     )
-    badge = f'<span class="badge badge-{status}">{_STATUS_TEXT[status]}</span>'
-    return (
-        f'<div class="item status-{status}" data-status="{status}" data-kind="{kind}">'
-        f'<div class="item-head"><span class="idx">{label}</span>{badge}{partner}</div>'
-        f'<div class="who">{_esc(who)}</div>{what}{_quotes_html(_item_quotes(item, text))}</div>'
-    )
+    return Card(label, kind, status, _STATUS_TEXT[status], False, who, what, _item_quotes(item, text), partner)
 
 
-def _partner(kind: str, other: int, score: float | None, others: list[Any], section: str) -> str:
-    label = f"{'P' if kind == 'gold' else 'G'}{other}"
-    headline = _headline(section, others[other]) if other < len(others) else "(missing item)"
-    score_text = "score —" if score is None else f"score {score:.2f}"
-    return (
-        f'<span class="partner">with {label} <span class="score-tag">{score_text}</span></span>'
-        f'<div class="partner-text">↔ {_esc(headline)}</div>'
-    )
-
-
-def _section_panel(section: str, gold: list[Any], pred: list[Any], pairing: _Pairing, text: str) -> str:
-    rows: list[str] = []
-    empty = '<div class="item empty">—</div>'
+def _section_panel(section: str, gold: list[Any], pred: list[Any], pairing: _Pairing, text: str) -> SectionPanel:
+    rows: list[tuple[Card | None, Card | None]] = []
     seen_gold: set[int] = set()
     seen_pred: set[int] = set()
     for gi, (pi, score) in sorted(pairing.gold_to_pred.items()):
         seen_gold.add(gi)
         seen_pred.add(pi)
-        left = _card(section, "gold", gi, gold, "matched", _partner("gold", pi, score, pred, section), text)
-        right = _card(section, "pred", pi, pred, "matched", _partner("pred", gi, score, gold, section), text)
-        rows.append(left + right)
+        left = _card(section, "gold", gi, gold, "matched", text, _partner("gold", pi, score, pred, section))
+        right = _card(section, "pred", pi, pred, "matched", text, _partner("pred", gi, score, gold, section))
+        rows.append((left, right))
     for gi in sorted(pairing.missed - seen_gold):
         seen_gold.add(gi)
-        rows.append(_card(section, "gold", gi, gold, "missed", "", text) + empty)
+        rows.append((_card(section, "gold", gi, gold, "missed", text), None))
     for pi in sorted(pairing.spurious - seen_pred):
         seen_pred.add(pi)
-        rows.append(empty + _card(section, "pred", pi, pred, "spurious", "", text))
-    for gi in range(len(gold)):
-        if gi not in seen_gold:
-            rows.append(_card(section, "gold", gi, gold, "unscored", "", text) + empty)
-    for pi in range(len(pred)):
-        if pi not in seen_pred:
-            rows.append(empty + _card(section, "pred", pi, pred, "unscored", "", text))
-    counts = (
-        f'<span class="counts">{len(pairing.gold_to_pred)} matched · {len(pairing.missed)} missed · '
-        f"{len(pairing.spurious)} spurious</span>"
+        rows.append((None, _card(section, "pred", pi, pred, "spurious", text)))
+    rows.extend(
+        (_card(section, "gold", gi, gold, "unscored", text), None) for gi in range(len(gold)) if gi not in seen_gold
     )
-    body = "".join(f'<div class="pair">{row}</div>' for row in rows) or '<p class="muted">No items on either side.</p>'
-    return (
-        f'<div class="section section-{section}">'
-        f'<h3 class="section-title"><span class="swatch" style="background:{_COLOURS[section]}"></span>'
-        f"{_TITLES[section]}{counts}</h3>"
-        f'<div class="pair pair-head"><div>Gold ({len(gold)})</div><div>Predicted ({len(pred)})</div></div>'
-        f"{body}</div>"
+    rows.extend(
+        (None, _card(section, "pred", pi, pred, "unscored", text)) for pi in range(len(pred)) if pi not in seen_pred
+    )
+    return SectionPanel(
+        section=section,
+        title=_TITLES[section],
+        colour=_COLOURS[section],
+        matched=len(pairing.gold_to_pred),
+        missed=len(pairing.missed),
+        spurious=len(pairing.spurious),
+        n_gold=len(gold),
+        n_pred=len(pred),
+        rows=tuple(rows),
     )
 
 
-def _matcher_tabs(uid: str, article: dict[str, Any], gold: dict[str, Any], pred: dict[str, Any], text: str) -> str:
+def _matcher_tabs(
+    uid: str, article: dict[str, Any], gold: dict[str, Any], pred: dict[str, Any], text: str
+) -> tuple[MatcherTab, ...]:
     matches = _dict(article.get("matches"))
     matchers = [m for m in _MATCHERS if m in matches] + [m for m in matches if m not in _MATCHERS]
-    matchers = matchers or list(_MATCHERS)
-    tabs, panels = [], []
-    for n, matcher in enumerate(matchers):
-        tab_id = f"{uid}-m{n}"
-        checked = " checked" if n == 0 else ""
-        tabs.append(
-            f'<input type="radio" class="tab-input" name="{uid}-matcher" id="{tab_id}"{checked}>'
-            f'<label class="tab" for="{tab_id}">{_esc(matcher)} matcher</label>'
-        )
+    tabs = []
+    for n, matcher in enumerate(matchers or _MATCHERS):
         by_section = _dict(matches.get(matcher))
-        sections = "".join(
+        sections = tuple(
             _section_panel(s, _list(gold.get(s)), _list(pred.get(s)), _pairing(by_section.get(s)), text)
             for s in SECTION_NAMES
         )
-        panels.append(f'<div class="panel" data-matcher="{_esc(matcher)}">{sections}</div>')
-    # Panel n is shown while radio n is checked (nth-of-type rules in the stylesheet).
-    return f'<div class="tabs">{"".join(tabs)}{"".join(panels)}</div>'
-
-
-# --- tables ----------------------------------------------------------------------------------------
-
-
-def _prf_cells(scores: Any) -> str:
-    scores = _dict(scores)
-    return "".join(_score_cell(scores.get(k)) for k in ("precision", "recall", "f1"))
-
-
-_PRF_HEAD = '<th><abbr title="precision">P</abbr></th><th><abbr title="recall">R</abbr></th><th>F1</th>'
-
-
-def _section_table(rows: dict[str, Any], caption: str, *, compact: bool = False) -> str:
-    names = [s for s in SECTION_NAMES if s in rows] + [s for s in rows if s not in SECTION_NAMES]
-    body = "".join(
-        f"<tr><th scope=row>{_esc(_TITLES.get(name, name))}</th>"
-        f"{_prf_cells(_dict(rows[name]).get('strict'))}{_prf_cells(_dict(rows[name]).get('soft'))}</tr>"
-        for name in names
-    )
-    if not body:
-        body = '<tr><td colspan="7" class="muted">no section metrics</td></tr>'
-    return (
-        f'<table class="metrics{" compact" if compact else ""}"><caption>{_esc(caption)}</caption>'
-        '<thead><tr><th rowspan="2">section</th><th colspan="3">strict</th><th colspan="3">soft</th></tr>'
-        f"<tr>{_PRF_HEAD}{_PRF_HEAD}</tr>"
-        f"</thead><tbody>{body}</tbody></table>"
-    )
-
-
-def _overall(metrics: dict[str, Any], n_articles: int) -> str:
-    overall = _dict(metrics.get("overall"))
-    f1_std = _dict(metrics.get("f1_std"))
-    rows = "".join(
-        f"<tr><th scope=row>{m}</th>{_prf_cells(overall.get(m))}<td class=num>{_fmt(f1_std.get(m))}</td></tr>"
-        for m in _MATCHERS
-    )
-    table = (
-        '<table class="metrics"><caption>Overall</caption><thead><tr><th>matcher</th>'
-        f"{_PRF_HEAD}<th>F1 std</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
-    runs = metrics.get("runs")
-    tiles = [
-        ("grounded rate", _pct(metrics.get("grounded_rate"))),
-        ("schema-valid rate", _pct(metrics.get("schema_valid_rate"))),
-        ("runs", _esc(runs) if _index(runs) is not None else "—"),
-        ("articles", str(n_articles)),
-    ]
-    tiles_html = "".join(
-        f'<div class="tile"><div class="tile-v">{v}</div><div class="tile-k">{k}</div></div>' for k, v in tiles
-    )
-    shown = {"overall", "sections", "articles", "grounded_rate", "schema_valid_rate", "runs", "f1_std"}
-    extras = [(k, v) for k, v in metrics.items() if k not in shown and isinstance(v, str | int | float | bool)]
-    extra_html = ""
-    if extras:
-        items = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in extras)
-        extra_html = f'<details class="extras"><summary>More from metrics.json</summary><dl>{items}</dl></details>'
-    return f'<div class="overall">{table}<div class="tiles">{tiles_html}</div></div>{extra_html}'
+        tabs.append(MatcherTab(f"{uid}-m{n}", matcher, sections))
+    return tuple(tabs)
 
 
 # --- articles --------------------------------------------------------------------------------------
@@ -412,220 +581,116 @@ def _load_articles(run_dir: Path) -> list[_Article]:
     return articles
 
 
-def _meta_line(pred: dict[str, Any]) -> str:
+def _meta(pred: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     meta = _dict(pred.get("meta"))
     usage = _dict(meta.get("usage"))
     bits = [
         ("model", meta.get("model")),
         ("backend", meta.get("backend")),
-        ("seconds", _fmt(meta.get("seconds"), 1) if _number(meta.get("seconds")) is not None else None),
+        ("seconds", meta.get("seconds")),
         ("prompt tokens", usage.get("prompt_tokens")),
         ("completion tokens", usage.get("completion_tokens")),
         ("calls", usage.get("calls")),
         ("re-asks", usage.get("reasks")),
         ("dropped", len(_list(meta.get("dropped"))) if "dropped" in meta else None),
     ]
-    shown = "".join(f"<span><b>{_esc(k)}</b> {_esc(v)}</span>" for k, v in bits if v is not None and v != "")
-    return f'<div class="meta">{shown}</div>' if shown else ""
+    return tuple((k, shown) for k, v in bits if v != "" and (shown := _scalar(k, v)) is not None)
 
 
-def _article_section(article: _Article, run_metrics: dict[str, Any]) -> str:
+def _chips(head: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The article's run-level numbers (``metrics.json``'s entry for it); coverage overall at the end."""
+    chips = [(_label(k), shown) for k, v in head.items() if (shown := _scalar(k, v)) is not None]
+    coverage = _dict(head.get("coverage"))
+    if "overall" in coverage:
+        cell = _coverage_cell(coverage["overall"])
+        chips.append(("coverage", f"{cell.text} ({cell.detail})" if cell.detail else cell.text))
+    return tuple(chips)
+
+
+def _article_view(article: _Article, run_metrics: dict[str, Any]) -> ArticleView:
     data = article.data
-    head_metrics = _dict(_dict(run_metrics.get("articles")).get(article.article_id))
-    chips = "".join(
-        f'<span class="chip"><b>{_esc(k.replace("_", " "))}</b> {_fmt(v) if isinstance(v, float) else _esc(v)}</span>'
-        for k, v in head_metrics.items()
-        if isinstance(v, str | int | float | bool)
-    )
-    parts = [
-        f'<section class="article" id="{article.uid}">',
-        f'<header class="article-head"><h2>{_esc(article.article_id)}</h2>',
-        f'<div class="chips">{chips}</div></header>',
-    ]
+    head = _dict(_dict(run_metrics.get("articles")).get(article.article_id))
+    chips = _chips(head)
     if article.load_error:
-        parts.append(
-            f'<div class="banner error" role="alert"><b>Unreadable article file.</b> '
-            f"{_esc(article.load_error)}</div></section>"
-        )
-        return "".join(parts)
+        return ArticleView(article.uid, article.article_id, chips, load_error=article.load_error)
     text = data["text"] if isinstance(data.get("text"), str) else ""
     gold = _dict(data.get("gold"))
     pred = _dict(data.get("prediction"))
     error = data.get("error")
+    failure = None
     if error or data.get("prediction") is None:
-        message = _esc(error) if error else "no prediction was recorded"
-        parts.append(f'<div class="banner error" role="alert"><b>The prediction failed.</b> {message}</div>')
+        failure = str(error) if error else "no prediction was recorded"
 
     by_section: dict[str, Any] = {}
     article_metrics = _dict(data.get("metrics"))
     for matcher in _MATCHERS:
         for section, scores in _dict(article_metrics.get(matcher)).items():
             by_section.setdefault(section, {})[matcher] = scores
-    parts.append(_section_table(by_section, "Metrics by section", compact=True))
+    # The article file's coverage is that of the run its items come from; older files lack it.
+    coverage = _dict(data.get("coverage")) or _dict(_dict(head.get("coverage")).get("sections"))
+    table = _section_table(by_section, coverage, "Metrics by section", compact=True)
 
     notes = []
     if gold.get("annotator"):
-        notes.append(f"<span><b>gold by</b> {_esc(gold['annotator'])}</span>")
+        notes.append(("gold by", str(gold["annotator"])))
     if gold.get("notes"):
-        notes.append(f"<span><b>notes</b> {_esc(gold['notes'])}</span>")
+        notes.append(("notes", str(gold["notes"])))
     overview = pred.get("overview")
-    parts.append('<div class="card">')
-    if isinstance(overview, str) and overview:
-        parts.append(f'<p class="overview"><b>Model overview.</b> {_esc(overview)}</p>')
-    parts.append(_meta_line(pred))
-    if notes:
-        parts.append(f'<div class="meta">{"".join(notes)}</div>')
     spans = _spans("gold", gold, text) + _spans("pred", pred, text)
-    parts.append(_legend())
-    body = _highlight(text, spans) if text else '<span class="muted">(no article text in this file)</span>'
-    parts.append(f'<div class="article-text">{body}</div></div>')
-    parts.append(_matcher_tabs(article.uid, data, gold, pred, text))
-    parts.append("</section>")
-    return "".join(parts)
+    return ArticleView(
+        uid=article.uid,
+        article_id=article.article_id,
+        chips=chips,
+        failure=failure,
+        table=table,
+        overview=overview if isinstance(overview, str) else "",
+        meta=_meta(pred),
+        notes=tuple(notes),
+        segments=_segments(text, spans) if text else (),
+        tabs=_matcher_tabs(article.uid, data, gold, pred, text),
+    )
 
 
-def _index_table(articles: list[_Article], run_metrics: dict[str, Any]) -> str:
+def _index_rows(articles: list[_Article], run_metrics: dict[str, Any]) -> tuple[IndexRow, ...]:
     per_article = _dict(run_metrics.get("articles"))
     rows = []
     for a in articles:
         m = _dict(per_article.get(a.article_id))
-        failed = a.load_error or a.data.get("error") or a.data.get("prediction") is None
-        status = '<span class="badge badge-missed">failed</span>' if failed else '<span class="badge ok">ok</span>'
+        failed = bool(a.load_error or a.data.get("error") or a.data.get("prediction") is None)
         rows.append(
-            f'<tr><th scope=row><a href="#{a.uid}">{_esc(a.article_id)}</a></th>'
-            f"{_score_cell(m.get('strict_f1'))}{_score_cell(m.get('soft_f1'))}<td>{status}</td></tr>"
+            IndexRow(a.uid, a.article_id, _score_cell(m.get("strict_f1")), _score_cell(m.get("soft_f1")), failed)
         )
-    body = "".join(rows) or '<tr><td colspan="4" class="muted">no article files found</td></tr>'
-    return (
-        '<table class="metrics compact index"><caption>Articles</caption><thead><tr><th>article</th>'
-        f"<th>strict F1</th><th>soft F1</th><th class='l'>prediction</th></tr></thead><tbody>{body}</tbody></table>"
+    return tuple(rows)
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+
+def _page(run_dir: Path) -> PageView:
+    notice = None
+    run_metrics: dict[str, Any] = {}
+    try:
+        run_metrics = _dict(json.loads((run_dir / "metrics.json").read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        notice = "metrics.json was not found in this run folder."
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        notice = f"metrics.json could not be read: {e}"
+    articles = _load_articles(run_dir)
+    return PageView(
+        run_name=run_dir.resolve().name,
+        notice=notice,
+        overall=_overall(run_metrics, len(articles)),
+        sections=_run_sections(run_metrics),
+        index=_index_rows(articles, run_metrics),
+        articles=tuple(_article_view(a, run_metrics) for a in articles),
+        legend=tuple(LegendKey(_TITLES[s], _COLOURS[s], _TINTS[s]) for s in SECTION_NAMES),
+        version=__version__,
     )
-
-
-_CSS = """
-:root{--bg:#f5f6f8;--card:#fff;--line:#e2e5ea;--ink:#1f2328;--muted:#6b7280;
---ok:#15803d;--ok-bg:#dcfce7;--bad:#b91c1c;--bad-bg:#fee2e2;--warn:#9a3412;--warn-bg:#ffedd5}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);
-font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-.page{max-width:1180px;margin:0 auto;padding:28px 24px 60px}
-h1{font-size:26px;margin:0 0 4px}h2{font-size:21px;margin:0}
-.sub{color:var(--muted);margin:0 0 20px}
-.muted{color:var(--muted)}.small{font-size:13px}
-.card,.article{background:var(--card);border:1px solid var(--line);border-radius:12px}
-.summary-grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px;align-items:start}
-.block{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 18px;margin-bottom:20px}
-.overall{display:flex;flex-direction:column;gap:14px}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(110px,1fr));gap:10px}
-.tile{border:1px solid var(--line);border-radius:10px;padding:10px 12px;background:#fafbfc}
-.tile-v{font-size:22px;font-weight:650;font-variant-numeric:tabular-nums}
-.tile-k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-table.metrics{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:14px}
-table.metrics caption{text-align:left;font-weight:650;padding:0 0 6px;font-size:15px}
-table.metrics th,table.metrics td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left}
-table.metrics thead th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;
-letter-spacing:.03em;background:#fafbfc}
-table.metrics td.num,table.metrics thead th{text-align:right}
-table.metrics thead tr:first-child th:first-child{text-align:left}table.metrics thead th[colspan]{text-align:center}
-table.metrics thead th.l{text-align:left}
-abbr{text-decoration:none}
-table.metrics.compact{width:auto;min-width:min(100%,560px)}
-table.metrics.compact td.num{padding-left:30px}
-td.score{background:linear-gradient(90deg,rgba(21,128,61,.16) var(--v),transparent var(--v))}
-table.index a{color:#1d4ed8;text-decoration:none}table.index a:hover{text-decoration:underline}
-.extras{margin-top:10px;font-size:13px}.extras dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px}
-.extras dt{color:var(--muted)}.extras dd{margin:0}
-.article{padding:20px 22px;margin:26px 0}
-.article-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:12px;margin-bottom:12px}
-.chips{display:flex;flex-wrap:wrap;gap:6px}
-.chip{background:#f1f3f6;border-radius:999px;padding:2px 10px;font-size:13px;font-variant-numeric:tabular-nums}
-.chip b{font-weight:600;color:var(--muted)}
-.banner{border-radius:10px;padding:10px 14px;margin:0 0 14px}
-.banner.error{background:var(--bad-bg);color:var(--bad);border:1px solid #fca5a5}
-.article .card{padding:14px 18px;margin:16px 0;background:#fcfcfd}
-.overview{margin:0 0 8px}
-.meta{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:13px;color:var(--muted);margin-bottom:6px}
-.meta b{font-weight:600;color:#4b5563}
-.legend{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;font-size:12px;margin:10px 0 6px}
-.legend .key{display:inline-flex;gap:5px;align-items:center}.legend .key b{font-weight:600}
-.sw-gold,.sw-pred{padding:0 5px;border-radius:3px}
-.legend-note{color:var(--muted)}
-.article-text{font:17px/2.15 Georgia,"Times New Roman",serif;white-space:pre-wrap;overflow-wrap:anywhere;
-padding:6px 2px;max-width:78ch}
-.hl{cursor:help}
-.tabs{margin-top:8px}
-.tab-input{position:absolute;opacity:0;pointer-events:none}
-.tab{display:inline-block;padding:6px 14px;margin-right:6px;border:1px solid var(--line);border-radius:999px;
-cursor:pointer;font-size:14px;background:#fff;text-transform:capitalize}
-.tab-input:checked+.tab{background:var(--ink);color:#fff;border-color:var(--ink)}
-.tab-input:focus-visible+.tab{outline:2px solid #2563eb;outline-offset:2px}
-.panel{display:none;margin-top:12px}
-.tab-input:nth-of-type(1):checked~.panel:nth-of-type(1),.tab-input:nth-of-type(2):checked~.panel:nth-of-type(2),
-.tab-input:nth-of-type(3):checked~.panel:nth-of-type(3),.tab-input:nth-of-type(4):checked~.panel:nth-of-type(4)
-{display:block}
-.section{margin:18px 0 6px}
-.section-title{display:flex;align-items:center;gap:8px;font-size:17px;margin:0 0 8px}
-.swatch{width:12px;height:12px;border-radius:3px;display:inline-block}
-.counts{margin-left:auto;font-weight:400;font-size:13px;color:var(--muted)}
-.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:10px;margin-bottom:10px}
-.pair-head{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin-bottom:4px}
-.item{border:1px solid var(--line);border-left-width:4px;border-radius:8px;padding:8px 12px;font-size:14px;
-background:#fff}
-.item.empty{border-style:dashed;border-left-width:1px;color:#c0c4cc;display:flex;align-items:center;
-justify-content:center;background:transparent}
-.item.missing{color:var(--bad)}
-.status-matched{border-left-color:var(--ok)}.status-missed{border-left-color:var(--bad)}
-.status-spurious{border-left-color:#ea580c}.status-unscored{border-left-color:#9ca3af}
-.item-head{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-bottom:4px}
-.idx{font:600 12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--muted)}
-.badge{font-size:11px;font-weight:650;text-transform:uppercase;letter-spacing:.04em;padding:1px 8px;
-border-radius:999px}
-.badge-matched,.badge.ok{background:var(--ok-bg);color:var(--ok)}
-.badge-missed{background:var(--bad-bg);color:var(--bad)}
-.badge-spurious{background:var(--warn-bg);color:var(--warn)}
-.badge-unscored{background:#f3f4f6;color:#4b5563}
-.partner{font-size:12px;color:var(--muted)}
-.score-tag{font-variant-numeric:tabular-nums;background:#f1f3f6;border-radius:4px;padding:0 5px;color:var(--ink)}
-.partner-text{font-size:12px;color:var(--muted);margin:-2px 0 4px}
-.who{font-weight:650}
-.what .field{font-size:11px;text-transform:uppercase;color:var(--muted);letter-spacing:.04em}
-.quotes{margin:6px 0 0;padding-left:18px;color:#374151}
-.quotes li{margin:2px 0}
-.quotes q{font-family:Georgia,"Times New Roman",serif}
-.off{font-size:12px;color:var(--muted);font-variant-numeric:tabular-nums}
-.warn{font-size:12px;color:var(--bad)}
-footer{color:var(--muted);font-size:12px;text-align:center;margin-top:30px}
-@media (max-width:820px){.summary-grid,.pair{grid-template-columns:1fr}}
-"""
 
 
 def render_report(run_dir: Path) -> str:
     """The report of the eval run in ``run_dir`` as one self-contained HTML page."""
-    run_dir = Path(run_dir)
-    notice = ""
-    run_metrics: dict[str, Any] = {}
-    metrics_path = run_dir / "metrics.json"
-    try:
-        run_metrics = _dict(json.loads(metrics_path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        notice = '<div class="banner error" role="alert">metrics.json was not found in this run folder.</div>'
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        notice = f'<div class="banner error" role="alert">metrics.json could not be read: {_esc(e)}</div>'
-    articles = _load_articles(run_dir)
-    sections = _section_table(_dict(run_metrics.get("sections")), "By section")
-    name = run_dir.resolve().name
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>Eval report · {_esc(name)}</title><style>{_CSS}</style></head><body><div class=page>"
-        f'<header><h1>Eval report</h1><p class="sub">run <code>{_esc(name)}</code> · '
-        f"{len(articles)} article{'s' if len(articles) != 1 else ''}</p></header>{notice}"
-        f'<div class="summary-grid"><div class="block">{_overall(run_metrics, len(articles))}</div>'
-        f'<div class="block">{sections}</div></div>'
-        f'<div class="block">{_index_table(articles, run_metrics)}</div>'
-        f"<main>{''.join(_article_section(a, run_metrics) for a in articles)}</main>"
-        f"<footer>summarizer {_esc(__version__)} · offline eval report</footer></div></body></html>\n"
-    )
+    return _environment().get_template(TEMPLATE).render(page=_page(Path(run_dir)))
 
 
 def write_report(run_dir: Path) -> Path:

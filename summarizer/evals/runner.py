@@ -78,7 +78,9 @@ def _run(
     scores = score_annotation(pred, gold, matchers)
     grounded = grounded_counts((item for s in SECTION_NAMES for item in pred.section(s)), article.text)
     sentences = SentenceIndex(article.text)
-    coverage = {s: section_coverage(gold.section(s), pred.section(s), sentences) for s in SECTION_NAMES}
+    coverage: dict[str, Coverage] = {
+        s: section_coverage(gold.section(s), pred.section(s), sentences) for s in SECTION_NAMES
+    }
     return RunResult(run=run, summary=summary, error=error, scores=scores, grounded=grounded, coverage=coverage)
 
 

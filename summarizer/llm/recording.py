@@ -78,8 +78,9 @@ class ResponseStore:
             return
         identity = request_identity(request)
         messages = identity.get("messages", [])
+        key = self.key(request)
         record = {
-            "key": self.key(request),
+            "key": key,
             "model": identity.get("model"),
             "messages_sha256": _sha256(messages),
             "schema_sha256": _sha256([identity.get("response_format"), identity.get("extra_body")]),
@@ -87,7 +88,7 @@ class ResponseStore:
             "turns": len(messages),
             "response": response,
         }
-        path = self._path(record["key"])
+        path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
