@@ -173,9 +173,11 @@ class ActorIndex:
             return normalise_name(cleaned)
         found = self._lookup(cleaned)
         if found is None:
-            found = self._add(Actor(name=cleaned))
-        else:
-            self._remember(found, cleaned)
+            # A new actor is named without a job title ("Hezbollah leader Hassan Nasrallah" -> "Hassan
+            # Nasrallah"), which may be an actor already known; the titled form becomes an alias.
+            bare = strip_title(cleaned)
+            found = self._lookup(bare) or self._add(Actor(name=bare))
+        self._remember(found, cleaned)
         return found.name
 
     @property

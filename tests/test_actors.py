@@ -70,3 +70,12 @@ def test_strip_title_keeps_the_name_after_a_job_title(name, expected):
 def test_spaced_initials_are_the_same_name():
     assert normalise_name("U. S.") == normalise_name("U.S.") == normalise_name("The U.S.") == "us"
     assert normalise_name("E. U. officials") == "eu officials"
+
+
+def test_a_new_actor_is_registered_without_its_title_and_found_again_under_either_name():
+    index = ActorIndex([Actor(name="Benjamin Netanyahu", aliases=[])])
+    assert index.resolve("Hezbollah leader Hassan Nasrallah") == "Hassan Nasrallah"
+    assert index.resolve("Nasrallah") == "Hassan Nasrallah"
+    assert index.resolve("Israeli Prime Minister Benjamin Netanyahu") == "Benjamin Netanyahu"
+    nasrallah = next(a for a in index.actors if a.name == "Hassan Nasrallah")
+    assert "Hezbollah leader Hassan Nasrallah" in nasrallah.aliases

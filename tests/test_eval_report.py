@@ -1,8 +1,9 @@
-"""The HTML eval report: escaping, markers, highlighting, robustness, and a real headless browser."""
+"""The HTML eval report: escaping, markers, highlighting, numbers, coverage, robustness, a real browser."""
 
 from __future__ import annotations
 
 import html
+import importlib.resources
 import json
 import re
 import shutil
@@ -75,6 +76,66 @@ def parsed(page: str) -> _Page:
     return parser
 
 
+class _Tables(HTMLParser):
+    """Every table as (article uid or "", caption, header cells, rows of cell texts; a cell's pieces joined by " ")."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.article = ""
+        self.tables: list[tuple[str, str, list[str], list[list[str]]]] = []
+        self._where = ""  # "caption", "head", "body" while inside a table
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "section" and "article" in a.get("class", "").split():
+            self.article = a["id"]
+        elif tag == "table":
+            self.tables.append((self.article, "", [], []))
+        elif tag == "caption":
+            self._where = "caption"
+        elif tag == "thead":
+            self._where = "head"
+        elif tag == "tbody":
+            self._where = "body"
+        elif tag == "tr" and self._where == "body":
+            self.tables[-1][3].append([])
+        elif tag in {"td", "th"}:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._cell is not None:
+            text = " ".join(piece.strip() for piece in self._cell if piece.strip())
+            if self._where == "head":
+                self.tables[-1][2].append(text)
+            elif self._where == "body":
+                self.tables[-1][3][-1].append(text)
+            self._cell = None
+        elif tag == "caption":
+            self._where = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._where == "caption":
+            article, _, head, rows = self.tables[-1]
+            self.tables[-1] = (article, data.strip(), head, rows)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def _tables(page: str) -> list[tuple[str, str, list[str], list[list[str]]]]:
+    parser = _Tables()
+    parser.feed(page)
+    return parser.tables
+
+
+def _table(page: str, caption: str, article: str = "") -> tuple[list[str], dict[str, list[str]]]:
+    """The header cells and the rows (by their first cell) of the table with ``caption`` (in ``article``)."""
+    found = [(h, r) for a, c, h, r in _tables(page) if c == caption and a.endswith(article)]
+    assert len(found) == 1, (caption, article, found)
+    head, rows = found[0]
+    return head, {row[0]: row[1:] for row in rows}
+
+
 def _span(start: int, end: int) -> str:
     return str(ARTICLE["text"][start:end])
 
@@ -90,8 +151,11 @@ def test_fixture_evidence_is_grounded() -> None:
 
 def test_untrusted_text_is_escaped(page: str) -> None:
     assert "<script" not in page  # the page itself has no script, and the article's is escaped
-    assert "&lt;script&gt;document.title=&#x27;PWNED&#x27;&lt;/script&gt;" in page
+    # the template engine's autoescape writes quotes as &#39; and &#34;
+    assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt; &amp; &#34;more&#34;." in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page  # model output
+    assert "drags on &#34;for weeks&#34; &lt;img" in page  # a quote in model output
+    assert "<i>" not in page and "stoppage &lt;i&gt;." in page  # the model's overview
     assert "<b>not bold</b>" not in page and "&lt;b&gt;not bold&lt;/b&gt;" in page  # gold notes
     assert "&lt;after 3 attempts&gt;" in page  # the error message
 
@@ -154,6 +218,116 @@ def test_metrics_are_shown(page: str) -> None:
     assert "fixture-model" in page  # an optional key of metrics.json
 
 
+def test_counts_print_as_integers(page: str) -> None:
+    # metrics.json stores means of counts as floats (8062.0): a whole number prints without decimals
+    assert "8062.000" not in page and "8062.0" not in page
+    assert '<span class="chip"><b>prompt tokens</b> 8,062</span>' in page
+    assert '<span class="chip"><b>calls</b> 0</span>' in page
+    assert '<span class="chip"><b>retries</b> 2</span>' in page
+    assert '<span class="chip"><b>re-asks</b> 1.5</span>' in page  # a genuinely fractional mean keeps it
+    assert '<span class="chip"><b>latency s</b> 4.1</span>' in page  # seconds: one decimal
+    assert '<span class="chip"><b>strict f1</b> 0.533</span>' in page  # scores: three decimals
+    counts = r"(?:prompt tokens|completion tokens|tokens|calls|retries|re-asks|dropped|runs|articles)"
+    assert not re.search(rf"<b>{counts}</b> [\d,]+\.0+<", page)
+    # the run's mean usage, the prediction's own usage (integers already), other numbers of metrics.json
+    assert "mean per article run:" in page and "<span><b>tokens</b> 8,302</span>" in page
+    assert "<span><b>re-asks</b> 0.5</span>" in page
+    assert "<span><b>prompt tokens</b> 812</span>" in page and "<span><b>calls</b> 5</span>" in page
+    assert "<dt>articles_count</dt><dd>2</dd>" in page
+    assert '<div class="tile-v">1</div><div class="tile-k">runs</div>' in page
+
+
+def test_coverage_column(page: str) -> None:
+    head, rows = _table(page, "By section")
+    assert head[:2] == ["section", "coverage"]
+    assert rows["Positions"] == ["0.500 1/2", "1.000", "0.500", "0.667", "1.000", "0.500", "0.667"]
+    assert rows["Demands"][0] == "0.000 0/1"
+    # coverage 1 with strict recall 0: the condition was read, and missed on wording
+    assert rows["Conditions"][:3] == ["1.000 1/1", "0.000", "0.000"]
+    assert rows["Risks"][0] == "1.000 1/1"
+    assert rows["All sections"] == ["0.600 3/5", "0.500", "0.400", "0.444", "0.750", "0.600", "0.667"]
+    assert "recall below coverage means wording misses" in page  # the one-line explanation
+
+    head, rows = _table(page, "Metrics by section", "harbour-ferry-mini")
+    assert head[:2] == ["section", "coverage"]
+    assert [rows[s][0] for s in ("Positions", "Demands", "Conditions", "Risks")] == [
+        "1.000 1/1",
+        "0.000 0/1",
+        "1.000 1/1",
+        "1.000 1/1",
+    ]
+    assert '<span class="chip"><b>coverage</b> 0.750 (3/4)</span>' in page
+    # the failed article's file and metrics entry have no coverage: the column shows "—"
+    _, rows = _table(page, "Metrics by section", "pier-failed")
+    assert [row[0] for row in rows.values()] == ["—"] * 4
+
+
+def test_a_run_without_coverage_shows_dashes(tmp_path: Path) -> None:
+    run = shutil.copytree(RUN, tmp_path / "run")
+    for path in [run / "metrics.json", *(run / "articles").glob("*.json")]:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("coverage", None)
+        for entry in data.get("articles", {}).values():
+            entry.pop("coverage", None)
+        path.write_text(json.dumps(data), encoding="utf-8")
+    page = render_report(run)
+    _, rows = _table(page, "By section")
+    assert [row[0] for row in rows.values()] == ["—"] * 5
+    assert rows["All sections"][1:] == ["0.500", "0.400", "0.444", "0.750", "0.600", "0.667"]
+    for article in ("harbour-ferry-mini", "pier-failed"):
+        _, rows = _table(page, "Metrics by section", article)
+        assert [row[0] for row in rows.values()] == ["—"] * 4
+    assert "<b>coverage</b>" not in page
+
+
+def test_coverage_falls_back_to_the_metrics_entry(tmp_path: Path) -> None:
+    run = shutil.copytree(RUN, tmp_path / "run")
+    article = run / "articles" / "harbour-ferry-mini.json"
+    data = json.loads(article.read_text(encoding="utf-8"))
+    del data["coverage"]
+    article.write_text(json.dumps(data), encoding="utf-8")
+    _, rows = _table(render_report(run), "Metrics by section", "harbour-ferry-mini")
+    assert rows["Demands"][0] == "0.000 0/1"
+
+
+def test_markup_in_attributes_is_escaped(tmp_path: Path) -> None:
+    (tmp_path / "articles").mkdir()
+    evil = '"><script>alert(1)</script>'
+    article = {
+        "article_id": f"id{evil}",
+        "text": f'He said <script>alert("x")</script> and left{evil}',
+        "gold": {"annotator": f"ann{evil}", "positions": [{"actor": evil, "stance": evil, "evidence": [evil]}]},
+        "prediction": {"overview": evil, "meta": {"model": evil, "usage": {"calls": 2.0}}},
+        "error": None,
+        "matches": {'soft" onclick="alert(1)': {}},
+    }
+    (tmp_path / "articles" / "evil.json").write_text(json.dumps(article))
+    (tmp_path / "metrics.json").write_text(json.dumps({"model": evil, "articles": {f"id{evil}": {"x": evil}}}))
+    page = render_report(tmp_path)
+    assert "<script" not in page
+    assert 'data-matcher="soft&#34; onclick=&#34;alert(1)"' in page
+    assert "He said &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; and left" in page
+    assert 'title="gold positions G0">&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</span>' in page  # a span
+
+    attributes: list[str] = []
+
+    class Attrs(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            attributes.extend(k for k, _ in attrs)
+            assert tag != "script"
+
+    Attrs().feed(page)
+    assert not any(name.startswith("on") for name in attributes)
+    parsed = _Page()
+    parsed.feed(page)
+    assert next(iter(parsed.article_text.values())) == article["text"]  # the text survives, as text
+
+
+def test_the_template_ships_in_the_package() -> None:
+    templates = importlib.resources.files("summarizer.evals") / "templates"
+    assert (templates / "report.html.j2").is_file() and (templates / "report.css").is_file()
+
+
 def test_no_external_assets(page: str) -> None:
     refs: list[str] = []
 
@@ -192,11 +366,21 @@ def test_missing_and_malformed_keys_do_not_crash(tmp_path: Path) -> None:
             }
         )
     )
+    (tmp_path / "articles" / "odd-coverage.json").write_text(
+        json.dumps({"article_id": "odd-coverage", "coverage": {"positions": {"rate": "x", "covered": -1}, "risks": 3}})
+    )
     page = render_report(tmp_path)
     assert "Unreadable article file." in page
     assert "no usable offsets" in page
     assert "—" in page
+    _, rows = _table(page, "Metrics by section", "odd-coverage")
+    assert rows == {"Positions": ["—"] * 7, "Risks": ["—"] * 7}
     assert "metrics.json was not found" in render_report(tmp_path / "articles")
+    (tmp_path / "metrics.json").write_text(
+        json.dumps({"coverage": {"overall": [], "sections": {"demands": {"rate": 0.5, "covered": 1}}}, "usage": 7})
+    )
+    _, rows = _table(render_report(tmp_path), "By section")
+    assert rows == {"Demands": ["0.500"] + ["—"] * 6, "All sections": ["—"] * 7}
 
 
 def _chromium(*args: str, user_data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -234,6 +418,7 @@ def test_renders_in_a_real_browser(tmp_path: Path) -> None:
     title = re.search(r"<title>(.*?)</title>", dom, flags=re.DOTALL)
     assert title is not None and html.unescape(title.group(1)).startswith("Eval report")
     assert "<script" not in dom
+    assert "recall below coverage means wording misses" in dom and "0.600" in dom  # the coverage column
 
     png = tmp_path / "report.png"
     shot = _chromium(f"--screenshot={png}", "--window-size=1280,2000", report.as_uri(), user_data_dir=tmp_path / "p2")

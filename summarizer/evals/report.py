@@ -53,7 +53,7 @@ _TINTS = {
 _MATCHERS = ("strict", "soft")
 _ORDER: dict[str, int] = {section: n for n, section in enumerate(SECTION_NAMES)}
 _STATUS_TEXT = {"matched": "matched", "missed": "missed", "spurious": "spurious", "unscored": "not scored"}
-_LABELS = {"reasks": "re-asks", "latency_s": "latency s", "articles_count": "articles"}
+_LABELS = {"reasks": "re-asks"}
 
 
 @functools.cache
