@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, create_model, model_validator
 
 from summarizer.grounding import MIN_QUOTE_WORDS, Span, locate
 from summarizer.schemas import Condition, Demand, Evidence, Position, Risk
@@ -210,15 +211,29 @@ class SentenceRisk(_Draft):
     risk: str = _short("the feared outcome, in your own words (4 to 12 words)")
 
 
-class SentenceDraft(_Draft):
-    """What one sentence states, in all four sections at once; its evidence is the sentence itself."""
+_SENTENCE_ITEMS: dict[str, type[_Draft]] = {
+    "positions": SentencePosition,
+    "demands": SentenceDemand,
+    "conditions": SentenceCondition,
+    "risks": SentenceRisk,
+}
+#: The questions asked of every sentence, one call each: its positions, then its demands, conditions
+#: and risks. Asked all at once, the model fills the first lists of the answer and leaves the later
+#: ones empty, whichever kind comes first.
+SENTENCE_ASKS: tuple[tuple[str, ...], ...] = (("positions",), ("demands", "conditions", "risks"))
 
-    # Positions come last: asked first, the model files demands, threats and warnings as positions and
-    # then leaves the other lists empty.
-    demands: list[SentenceDemand] = Field(max_length=SENTENCE_MAX_ITEMS["demands"])
-    conditions: list[SentenceCondition] = Field(max_length=SENTENCE_MAX_ITEMS["conditions"])
-    risks: list[SentenceRisk] = Field(max_length=SENTENCE_MAX_ITEMS["risks"])
-    positions: list[SentencePosition] = Field(max_length=SENTENCE_MAX_ITEMS["positions"])
+
+@cache
+def sentence_draft(kinds: tuple[str, ...]) -> type[BaseModel]:
+    """The answer to one question about a sentence: a list of items of each of ``kinds``, in that order.
+
+    Its evidence is the sentence itself, so the items carry none.
+    """
+    fields: dict[str, Any] = {
+        kind: (list[_SENTENCE_ITEMS[kind]], Field(max_length=SENTENCE_MAX_ITEMS[kind])) for kind in kinds
+    }
+    name = "Sentence" + "".join(kind.capitalize() for kind in kinds) + "Draft"
+    return create_model(name, __base__=_Draft, **fields)
 
 
 SECTION_DRAFTS: dict[str, type[BaseModel]] = {
@@ -240,6 +255,7 @@ def schema_sha256() -> str:
     """A hash of every schema the model fills: part of a response's cache key and of ``meta``."""
     schemas = {name: model.model_json_schema() for name, model in SECTION_DRAFTS.items()}
     schemas["overview"] = OverviewDraft.model_json_schema()
-    schemas["sentence"] = SentenceDraft.model_json_schema()
+    for kinds in SENTENCE_ASKS:
+        schemas["sentence:" + ",".join(kinds)] = sentence_draft(kinds).model_json_schema()
     encoded = json.dumps(schemas, sort_keys=True).encode()
     return hashlib.sha256(encoded).hexdigest()

@@ -37,11 +37,12 @@ from summarizer.drafts import (
     MAX_ITEMS,
     MAX_NAME_CHARS,
     SECTION_DRAFTS,
+    SENTENCE_ASKS,
     GroundedDraft,
     OverviewDraft,
-    SentenceDraft,
     schema_sha256,
     section_items,
+    sentence_draft,
 )
 from summarizer.errors import ConfigError, InputError
 from summarizer.extraction import StructuredModel
@@ -176,10 +177,11 @@ class Pipeline:
                 (self.prompts.get(OVERVIEW_TEMPLATE).render(), OverviewDraft)
             ]
             if self.strategy == "sentences":
-                sentence = "X" * _LONGEST_SENTENCE_CHARS
-                requests.append(
-                    (self.prompts.get(SENTENCE_TEMPLATE).render(actors=actors, sentence=sentence), SentenceDraft)
-                )
+                template, sentence = self.prompts.get(SENTENCE_TEMPLATE), "X" * _LONGEST_SENTENCE_CHARS
+                requests += [
+                    (template.render(actors=actors, sentence=sentence, kinds=kinds), sentence_draft(kinds))
+                    for kinds in SENTENCE_ASKS
+                ]
             else:
                 for section, draft in SECTION_DRAFTS.items():
                     fields = _item_fields(draft)
@@ -284,23 +286,28 @@ class Pipeline:
         template = self.prompts.get(SENTENCE_TEMPLATE)
         system_of = {chunk.index: system for chunk, system in zip(chunks, systems, strict=True)}
         chunk_of = {sentence.index: chunk for chunk, sentence in planned}
-        examples = example_items(template.render(actors=actor_names, sentence=""))
+        examples = example_items(template.render(actors=actor_names, sentence="", kinds=SENTENCE_ASKS[0]))
         position = {sentence.index: n for n, (_, sentence) in enumerate(planned, start=1)}
 
-        def render(sentence: Sentence) -> str:
-            return template.render(actors=actor_names, sentence=sentence.text)
+        def render(sentence: Sentence, kinds: tuple[str, ...]) -> str:
+            return template.render(actors=actor_names, sentence=sentence.text, kinds=kinds)
 
-        def call(user: str, sentence: Sentence) -> SentenceDraft | None:
-            notify(f"sentence {position[sentence.index]} of {len(planned)}")
+        def call(user: str, sentence: Sentence, kinds: tuple[str, ...]) -> BaseModel | None:
+            if kinds == SENTENCE_ASKS[0]:
+                notify(f"sentence {position[sentence.index]} of {len(planned)}")
             chunk = chunk_of[sentence.index]
+            draft = sentence_draft(kinds)
             value, raw_text, error = self._call(
-                run, SENTENCES_KEY, SENTENCE_TEMPLATE, system_of[chunk.index], user, SentenceDraft, chunk.text
+                run, SENTENCES_KEY, SENTENCE_TEMPLATE, system_of[chunk.index], user, draft, chunk.text
             )
             if value is None:
-                value = _parse_lenient(SentenceDraft, raw_text, chunk.text)
-            if isinstance(value, SentenceDraft):
+                value = _parse_lenient(draft, raw_text, chunk.text)
+            if isinstance(value, draft):
                 return value
-            reason = f"sentence {sentence.index} ({sentence.start}:{sentence.end}): {error or 'no answer'}"
+            asked = ", ".join(kinds)
+            reason = (
+                f"sentence {sentence.index} ({sentence.start}:{sentence.end}), {asked}: {error or 'no answer'}"
+            )
             run.dropped.append(DroppedItem(section=SENTENCES_KEY, item=None, reason=reason))
             run.sections[SENTENCES_KEY].dropped += 1
             return None

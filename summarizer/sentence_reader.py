@@ -6,8 +6,10 @@ same prefix (the system prompt with the article, then the task, the actors list 
 ``prompts/sentence.j2``) and only the sentence itself is new at its end, so the engine's prompt cache
 evaluates the prefix once and each call costs the sentence's few tokens plus the answer.
 
-One answer (``drafts.SentenceDraft``) holds 0..k items of every section; each item's evidence is the
-sentence's own span of the article, so it is grounded by construction. Then, in code:
+Each sentence gets one call per question of ``drafts.SENTENCE_ASKS`` (its positions; its demands,
+conditions and risks), which differ only after the sentence, so the second call re-reads a line. An
+answer holds 0..k items of each kind asked; each item's evidence is the sentence's own span of the
+article, so it is grounded by construction. Then, in code:
 
 - actor names go through the article's ``ActorIndex`` (titles stripped, aliases added);
 - an item whose wording copies one of the prompt's examples rather than the sentence is dropped and
@@ -28,7 +30,7 @@ from rapidfuzz import fuzz, utils
 
 from summarizer.actors import ActorIndex
 from summarizer.chunking import ACTOR_FIELDS, Chunk, content, merge_items
-from summarizer.drafts import SentenceDraft
+from summarizer.drafts import SENTENCE_ASKS
 from summarizer.schemas import SECTION_NAMES, Condition, Demand, DroppedItem, Evidence, Position, Risk
 from summarizer.sentences import Sentence, split_sentences
 from summarizer.wording import lexical_similarity
@@ -55,9 +57,11 @@ _OUTPUT_TYPES: dict[str, type[BaseModel]] = {
 }
 _ANSWER_PREFIX = "ANSWER:"
 
-#: ``call(user_message, sentence)`` -> the validated answer, or ``None`` when the call failed (the
-#: caller records why).
-SentenceCall = Callable[[str, Sentence], SentenceDraft | None]
+#: ``call(user_message, sentence, kinds)`` -> the validated answer (a ``drafts.sentence_draft(kinds)``),
+#: or ``None`` when the call failed (the caller records why).
+SentenceCall = Callable[[str, Sentence, tuple[str, ...]], BaseModel | None]
+#: ``render(sentence, kinds)`` -> the user message asking for ``kinds`` in ``sentence``.
+SentenceRender = Callable[[Sentence, tuple[str, ...]], str]
 
 
 @dataclass
@@ -114,7 +118,7 @@ def copies_example(text: str, sentence: str, examples: Sequence[str]) -> bool:
 
 def read_sentences(
     planned: Sequence[tuple[Chunk, Sentence]],
-    render: Callable[[Sentence], str],
+    render: SentenceRender,
     call: SentenceCall,
     index: ActorIndex,
     examples: Sequence[str],
@@ -123,34 +127,46 @@ def read_sentences(
     reading = SentenceReading(sentences=len(planned))
     found: dict[str, list[tuple[int, Any]]] = {name: [] for name in SECTION_NAMES}
     for _chunk, sentence in planned:
-        answer = call(render(sentence), sentence)
-        if answer is None:
-            continue
-        evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
         seen: set[str] = set()
-        for section in SECTION_NAMES:
-            for draft in getattr(answer, section):
-                text = _text_of(draft)
-                if copies_example(text, sentence.text, examples):
-                    reading.dropped.append(
-                        DroppedItem(
-                            section=section,
-                            item=draft.model_dump(),
-                            reason=f"copies an example of the prompt, not sentence {sentence.index}",
-                        )
-                    )
-                    continue
-                item = _to_item(section, draft, evidence, index)
-                identity = section + "|" + item.model_dump_json(exclude={"evidence"}).casefold()
-                if identity in seen:  # the same item twice in one answer
-                    continue
-                seen.add(identity)
-                found[section].append((sentence.index, item))
+        for kinds in SENTENCE_ASKS:
+            answer = call(render(sentence, kinds), sentence, kinds)
+            if answer is None:
+                continue
+            for section in kinds:
+                drafts = getattr(answer, section)
+                found[section] += _items(section, drafts, sentence, index, examples, seen, reading.dropped)
     reading.sections = {
         section: merge_items(items, min_score=SENTENCE_MERGE_MIN_SCORE, score=_alike)
         for section, items in found.items()
     }
     return reading
+
+
+def _items(
+    section: str,
+    drafts: Sequence[BaseModel],
+    sentence: Sentence,
+    index: ActorIndex,
+    examples: Sequence[str],
+    seen: set[str],
+    dropped: list[DroppedItem],
+) -> list[tuple[int, Any]]:
+    """One kind's items of one answer, as output items grounded on the sentence; example copies (reported
+    in ``dropped``) and items already given for this sentence left out."""
+    evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
+    items: list[tuple[int, Any]] = []
+    for draft in drafts:
+        if copies_example(_text_of(draft), sentence.text, examples):
+            reason = f"copies an example of the prompt, not sentence {sentence.index}"
+            dropped.append(DroppedItem(section=section, item=draft.model_dump(), reason=reason))
+            continue
+        item = _to_item(section, draft, evidence, index)
+        identity = section + "|" + item.model_dump_json(exclude={"evidence"}).casefold()
+        if identity in seen:  # the same item twice in one answer
+            continue
+        seen.add(identity)
+        items.append((sentence.index, item))
+    return items
 
 
 def _alike(a: BaseModel, b: BaseModel) -> float:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fakes import EMPTY_ANSWERS, completion, section_of
+from tests.fakes import completion, empty_answer
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -31,7 +31,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         request = json.loads(self.rfile.read(int(self.headers["content-length"])))
         print("prompt eval time =  10.00 ms /  5 tokens", file=sys.stderr, flush=True)
-        self._send(200, completion(EMPTY_ANSWERS[section_of(request)]))
+        self._send(200, completion(empty_answer(request)))
 
     def log_message(self, format: str, *args: object) -> None:
         return

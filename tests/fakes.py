@@ -8,6 +8,7 @@ in-memory HTTP transport, so the SDK, instructor and our retry policy all run fo
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,8 +83,25 @@ EMPTY_ANSWERS: dict[str, dict[str, Any]] = {
     "demands": {"demands": []},
     "conditions": {"conditions": []},
     "risks": {"risks": []},
-    "sentence": {"positions": [], "demands": [], "conditions": [], "risks": []},
 }
+_SENTENCE_KINDS = re.compile(r"List only the ([A-Z, ]+) this sentence states")
+
+
+def sentence_kinds(request: dict[str, Any]) -> list[str]:
+    """The kinds a sentence-reader request asks for ("positions", or "demands, conditions, risks")."""
+    user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+    found = _SENTENCE_KINDS.search(user)
+    if found is None:
+        raise AssertionError(f"not a sentence request: {user[-120:]!r}")
+    return found.group(1).lower().split(", ")
+
+
+def empty_answer(request: dict[str, Any]) -> dict[str, Any]:
+    """The empty answer to ``request``: an overview with no actors, or no items of what was asked."""
+    section = section_of(request)
+    if section == "sentence":
+        return {kind: [] for kind in sentence_kinds(request)}
+    return EMPTY_ANSWERS[section]
 
 
 class ScriptedEndpoint:
@@ -103,7 +121,7 @@ class ScriptedEndpoint:
         section = section_of(request)
         if self.queues[section]:
             return self.queues[section].popleft()
-        return ok(EMPTY_ANSWERS[section])
+        return ok(empty_answer(request))
 
     def handle(self, http_request: httpx2.Request) -> httpx2.Response:
         if http_request.url.path.endswith("/models"):

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from tests.fakes import EMPTY_ANSWERS, Reply, ScriptedEndpoint, completion, ok, section_of
+from tests.fakes import Reply, ScriptedEndpoint, completion, empty_answer, ok
 
 #: The longest a scripted delay may be: a stuck test ends instead of hanging the suite.
 MAX_DELAY_SECONDS = 10.0
@@ -172,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not self.fault_server._wait(behaviour.seconds):
                 self._drop()
                 return
-            behaviour = behaviour.then or ok(EMPTY_ANSWERS[section_of(request)])
+            behaviour = behaviour.then or ok(empty_answer(request))
         if isinstance(behaviour, Reset):
             self._drop(reset=True)
         elif isinstance(behaviour, CloseMidBody):

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from tests.fakes import EMPTY_ANSWERS, completion, section_of
+from tests.fakes import completion, empty_answer
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -35,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         request = json.loads(self.rfile.read(int(self.headers["content-length"])))
         self.server.owner.wait_turn()
-        self._send(completion(EMPTY_ANSWERS[section_of(request)]))
+        self._send(completion(empty_answer(request)))
 
     def log_message(self, format: str, *args: object) -> None:
         return

@@ -99,7 +99,9 @@ def test_summarizer_starts_one_server_for_many_articles_and_stops_it(gguf, monke
     assert server.starts == 1
     assert not _alive(pid)
     assert first.meta.backend == second.meta.backend == "embedded"
-    assert first.meta.engine is not None and first.meta.engine["requests"] == 5
+    # The overview, then two questions about each sentence (the embedded default reads by sentence).
+    requests = 1 + 2 * first.meta.sentences
+    assert first.meta.engine is not None and first.meta.engine["requests"] == requests == first.meta.usage.calls
 
 
 def test_summarizer_stops_the_server_when_summarising_fails(gguf, monkeypatch):
@@ -131,7 +133,8 @@ def test_engines_start_one_server_each_sharing_the_cores_and_all_stop(gguf, monk
     assert all(s.meta.backend == "embedded" for s in summaries)
     assert not any(_alive(pid) for pid in pids if pid is not None)
     # Each summary's engine counters come from the one server that did all of its calls.
-    assert all(s.meta.engine is not None and s.meta.engine["requests"] == 5 for s in summaries)
+    assert all(s.meta.engine is not None and s.meta.engine["requests"] == s.meta.usage.calls for s in summaries)
+    assert all(s.meta.strategy == "sentences" and s.meta.sentences == 4 for s in summaries)
 
 
 def test_with_one_engine_concurrent_articles_take_turns(gguf, monkeypatch, article):

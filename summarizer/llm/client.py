@@ -58,15 +58,25 @@ def build_openai_client(
     )
 
 
-def _strip_schema_text(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Remove the JSON schema instructor pasted into the system message (the grammar enforces it)."""
+def _schema_after_messages(messages: list[dict[str, Any]], *, keep: bool) -> list[dict[str, Any]]:
+    """Take the JSON schema instructor pasted into the system message out of it.
+
+    The system message holds the article and is the prefix every call of an article shares (the
+    engine's prompt cache, or a provider's prompt caching); a schema pasted into it differs per section
+    or question and would break that prefix. With ``keep`` (no grammar: the model must read the schema)
+    it moves to the end of the first user message (the task, which a follow-up conversation repeats
+    unchanged); without (a grammar enforces it) it is dropped.
+    """
     if not messages or messages[0].get("role") != "system":
         return messages
     content = messages[0].get("content")
     if not isinstance(content, str) or _INSTRUCTOR_SCHEMA_MARKER not in content:
         return messages
-    trimmed = content[: content.index(_INSTRUCTOR_SCHEMA_MARKER)].rstrip() + "\n"
-    return [{**messages[0], "content": trimmed}, *messages[1:]]
+    at = content.index(_INSTRUCTOR_SCHEMA_MARKER)
+    moved = [{**messages[0], "content": content[:at].rstrip() + "\n"}, *messages[1:]]
+    if keep and len(moved) > 1 and isinstance(moved[1].get("content"), str):
+        moved[1] = {**moved[1], "content": moved[1]["content"].rstrip() + "\n\n" + content[at:].strip()}
+    return moved
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -125,8 +135,9 @@ class InstructorModel:
 
     ``grammar=True`` (llama.cpp servers) sends the response model's JSON schema as
     ``response_format={"type": "json_object", "schema": ...}`` so the server constrains decoding to it,
-    and then leaves the schema text out of the prompt (``schema_in_prompt=False``), which keeps the
-    prompt prefix identical across sections for the server's prompt cache.
+    and then leaves the schema text out of the prompt (``schema_in_prompt=False``). Without a grammar
+    the schema instructor pastes into the system message moves to the end of the conversation. Either
+    way the system message (the article) is the same for every call, for the server's prompt cache.
     """
 
     def __init__(
@@ -185,8 +196,7 @@ class InstructorModel:
 
     def _send(self, **kwargs: Any) -> Any:
         """One logical request: retried on transient faults, every attempt counted."""
-        if not self.schema_in_prompt:
-            kwargs["messages"] = _strip_schema_text(kwargs["messages"])
+        kwargs["messages"] = _schema_after_messages(kwargs["messages"], keep=self.schema_in_prompt)
         recorded = self._store.lookup(kwargs) if self._store is not None else None
         if recorded is not None:
             self._usage.cached += 1
