@@ -1,6 +1,11 @@
 """Benchmark: summarise an article with the embedded model and compare with the bare engine.
 
-    python benchmarks/bench_summarize.py [ARTICLE | --long] [--runs 3] [--out bench.json]
+    python benchmarks/bench_summarize.py [ARTICLE | --long] [--runs 3] [--strategy sentences sections]
+                                         [--no-bare] [--out bench.json]
+
+Each strategy (``--strategy``, default both: the sentence reader and the per-section reader) is run
+``--runs`` times, one after the other on this machine, and the medians are compared as ratios, since
+absolute times drift by 25-40 % between identical runs here.
 
 Each run starts with the article out of the engine's prompt cache and summarises it, then sends the
 very requests the pipeline sent (re-asks included) straight to the engine over plain HTTP, again from
@@ -102,6 +107,20 @@ def bare_request(request: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def bare_floor(base_url: str, log_path: Path, requests: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
+    """Wall time and per-request engine counts of ``requests`` sent straight to the engine, cache cold."""
+    bodies = [bare_request(r) for r in requests]
+    cold_cache(base_url)
+    log_start = log_path.stat().st_size
+    started = time.perf_counter()
+    for body in bodies:
+        post(base_url, body)
+    wall = time.perf_counter() - started
+    with log_path.open(encoding="utf-8", errors="replace") as log:
+        log.seek(log_start)
+        return wall, engine_requests(log.read())
+
+
 def long_article() -> str:
     sys.path.insert(0, str(ROOT))
     from tests.test_long_article_integration import long_article as build
@@ -109,7 +128,7 @@ def long_article() -> str:
     return build()
 
 
-def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int) -> dict[str, Any]:
+def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int, *, bare: bool) -> dict[str, Any]:
     server = summarizer._server
     assert server is not None and server.pid is not None and server._log_path is not None
     cold_cache(server.base_url)
@@ -122,16 +141,7 @@ def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int)
         log.seek(log_start)
         per_request = engine_requests(log.read())
     # The floor: the same request bodies, straight to the engine, from a cold cache too.
-    requests = [bare_request(r) for r in store.requests]
-    cold_cache(server.base_url)
-    log_start = server._log_path.stat().st_size
-    started = time.perf_counter()
-    for body in requests:
-        post(server.base_url, body)
-    bare_wall = time.perf_counter() - started
-    with server._log_path.open(encoding="utf-8", errors="replace") as log:
-        log.seek(log_start)
-        bare_per_request = engine_requests(log.read())
+    bare_wall, bare_per_request = bare_floor(server.base_url, server._log_path, store.requests) if bare else (0.0, [])
 
     engine = summary.meta.engine or {}
     engine_s = engine.get("request_ms", 0) / 1000
@@ -159,6 +169,9 @@ def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int)
         "calls": usage.calls,
         "retries": usage.retries,
         "reasks": usage.reasks,
+        "sentences": summary.meta.sentences,
+        "prompt_tokens_evaluated": engine.get("prompt_tokens_evaluated", 0),
+        "generated_tokens": engine.get("generated_tokens", 0),
         "engine": engine,
         "prefill_s": round(engine.get("prompt_eval_ms", 0) / 1000, 2),
         "generation_s": round(engine.get("generation_ms", 0) / 1000, 2),
@@ -172,61 +185,71 @@ def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int)
     }
 
 
+MEDIAN_KEYS = (
+    "wall_s",
+    "bare_wall_s",
+    "summarizer_vs_bare_ratio",
+    "bare_engine_s",
+    "bare_generated_tokens",
+    "engine_s",
+    "prefill_s",
+    "generation_s",
+    "overhead_ratio",
+    "prompt_tokens",
+    "prompt_tokens_evaluated",
+    "completion_tokens",
+    "generated_tokens",
+    "calls",
+    "reasks",
+)
+
+
+def bench_strategy(strategy: str, text: str, runs: int, *, bare: bool) -> dict[str, Any]:
+    """``runs`` summaries of ``text`` with one embedded engine, read with ``strategy``; medians and RSS."""
+    rows: list[dict[str, Any]] = []
+    store = CapturingStore(Path("/nonexistent"))
+    with Summarizer(Settings.resolve(strategy=strategy), response_store=store) as summarizer:
+        server = summarizer._server
+        assert server is not None and server.pid is not None
+        for run in range(runs):
+            rows.append(run_once(summarizer, store, text, run, bare=bare))
+            shown = {k: v for k, v in rows[-1].items() if k not in ("per_call", "engine_per_request", "engine")}
+            print(json.dumps({"strategy": strategy, **shown}), flush=True)
+        server_rss = peak_rss_mb(server.pid)
+    return {
+        "runs": rows,
+        "median": {key: statistics.median(float(r[key] or 0) for r in rows) for key in MEDIAN_KEYS}
+        | {"prompt_tokens_cached": statistics.median(r["engine"].get("prompt_tokens_cached", 0) for r in rows)},
+        "peak_rss_mb": {"server": server_rss},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("article", nargs="?", default=str(SEED))
     parser.add_argument("--long", action="store_true", help="the long article of the long-article test")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--strategy", nargs="+", default=["sentences", "sections"], choices=["sentences", "sections"])
+    parser.add_argument("--no-bare", dest="bare", action="store_false", help="skip the bare-engine floor runs")
     parser.add_argument("--out", default="bench.json")
     args = parser.parse_args()
     text = long_article() if args.long else Path(args.article).read_text(encoding="utf-8")
-    rows: list[dict[str, Any]] = []
-    store = CapturingStore(Path("/nonexistent"))
-    with Summarizer(Settings.resolve(), response_store=store) as summarizer:
-        server = summarizer._server
-        assert server is not None and server.pid is not None
-        for run in range(args.runs):
-            rows.append(run_once(summarizer, store, text, run))
-            print(
-                json.dumps({k: v for k, v in rows[-1].items() if k not in ("per_call", "engine_per_request")}),
-                flush=True,
-            )
-        server_rss = peak_rss_mb(server.pid)
-    client_rss = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-    def median(key: str) -> float:
-        return statistics.median(float(r[key] or 0) for r in rows)
-
+    results = {strategy: bench_strategy(strategy, text, args.runs, bare=args.bare) for strategy in args.strategy}
     result = {
         "article": "long (tests/test_long_article_integration.py)" if args.long else args.article,
         "article_chars": len(text),
-        "runs": rows,
-        "median": {
-            key: median(key)
-            for key in (
-                "wall_s",
-                "bare_wall_s",
-                "summarizer_vs_bare_ratio",
-                "bare_engine_s",
-                "bare_generated_tokens",
-                "engine_s",
-                "prefill_s",
-                "generation_s",
-                "overhead_ratio",
-                "prompt_tokens",
-                "completion_tokens",
-                "calls",
-                "reasks",
-            )
-        }
-        | {
-            "prompt_tokens_evaluated": statistics.median(r["engine"].get("prompt_tokens_evaluated", 0) for r in rows),
-            "prompt_tokens_cached": statistics.median(r["engine"].get("prompt_tokens_cached", 0) for r in rows),
-        },
-        "peak_rss_mb": {"server": server_rss, "client": client_rss},
+        "strategies": results,
+        "client_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
+    keys = ("wall_s", "calls", "prompt_tokens", "prompt_tokens_evaluated", "generated_tokens", "engine_s")
+    print(f"\nmedians over {args.runs} run(s): " + ", ".join(keys))
+    for strategy, found in results.items():
+        print(f"{strategy:10} " + "  ".join(f"{found['median'][k]:>10.1f}" for k in keys))
+    if {"sentences", "sections"} <= set(results):
+        a, b = results["sentences"]["median"], results["sections"]["median"]
+        ratios = {k: round(a[k] / b[k], 2) if b[k] else None for k in keys}
+        print("sentences / sections: " + json.dumps(ratios))
     return 0
 
 

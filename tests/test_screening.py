@@ -85,6 +85,8 @@ def test_the_model_never_sees_the_injection_and_meta_lists_it(make_summarizer):
     assert [r.risk for r in summary.risks] == ["Job losses"]
     assert [d.item["risk"] for d in summary.meta.dropped if "hidden" in d.reason] == ["Closure"]
     assert all(INJECTED[e.start : e.end] == e.quote for e in summary.evidence())
+    # The counters agree with the output: the hidden item is counted as dropped, not as kept.
+    assert (summary.meta.sections["risks"].kept, summary.meta.sections["risks"].dropped) == (1, 1)
 
 
 def test_markdown_says_what_was_hidden(make_summarizer):
