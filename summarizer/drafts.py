@@ -230,7 +230,8 @@ def sentence_draft(kinds: tuple[str, ...]) -> type[BaseModel]:
     Its evidence is the sentence itself, so the items carry none.
     """
     fields: dict[str, Any] = {
-        kind: (list[_SENTENCE_ITEMS[kind]], Field(max_length=SENTENCE_MAX_ITEMS[kind])) for kind in kinds
+        kind: (list.__class_getitem__(_SENTENCE_ITEMS[kind]), Field(max_length=SENTENCE_MAX_ITEMS[kind]))
+        for kind in kinds
     }
     name = "Sentence" + "".join(kind.capitalize() for kind in kinds) + "Draft"
     return create_model(name, __base__=_Draft, **fields)
