@@ -2,8 +2,8 @@
 
 Two reading strategies (``Pipeline(strategy=...)``, ``Settings.strategy``, recorded in ``meta.strategy``):
 
-- ``sentences`` (the embedded model's default): one small call per sentence, all four sections at
-  once, over one cached article prefix (``summarizer.sentence_reader``);
+- ``sentences`` (the embedded model's default): a few small calls per sentence (its positions; its
+  risks and demands; its conditions), over one cached article prefix (``summarizer.sentence_reader``);
 - ``sections``: one call per section for the whole article, with a follow-up call for a section
   answered with one or two items (``follow_up``).
 
@@ -59,7 +59,7 @@ from summarizer.schemas import (
     Usage,
 )
 from summarizer.screening import find_instructions, mask
-from summarizer.sentence_reader import SENTENCE_TEMPLATE, example_items, read_sentences, sentences_to_read
+from summarizer.sentence_reader import SENTENCE_TEMPLATE, prompt_examples, read_sentences, sentences_to_read
 from summarizer.sentences import Sentence
 
 SYSTEM_TEMPLATE = "system"
@@ -286,7 +286,9 @@ class Pipeline:
         template = self.prompts.get(SENTENCE_TEMPLATE)
         system_of = {chunk.index: system for chunk, system in zip(chunks, systems, strict=True)}
         chunk_of = {sentence.index: chunk for chunk, sentence in planned}
-        examples = example_items(template.render(actors=actor_names, sentence="", kinds=SENTENCE_ASKS[0]))
+        examples = prompt_examples(
+            template.render(actors=actor_names, sentence="", kinds=SENTENCE_ASKS[0]), run.article
+        )
         position = {sentence.index: n for n, (_, sentence) in enumerate(planned, start=1)}
 
         def render(sentence: Sentence, kinds: tuple[str, ...]) -> str:
@@ -305,9 +307,7 @@ class Pipeline:
             if isinstance(value, draft):
                 return value
             asked = ", ".join(kinds)
-            reason = (
-                f"sentence {sentence.index} ({sentence.start}:{sentence.end}), {asked}: {error or 'no answer'}"
-            )
+            reason = f"sentence {sentence.index} ({sentence.start}:{sentence.end}), {asked}: {error or 'no answer'}"
             run.dropped.append(DroppedItem(section=SENTENCES_KEY, item=None, reason=reason))
             run.sections[SENTENCES_KEY].dropped += 1
             return None
@@ -394,9 +394,7 @@ class Pipeline:
             if more is not None:
                 # A repeat may be worded anew: the same evidence spans as a kept item also make a repeat.
                 spans_seen = {_span_key(item) for item in kept}
-                self._keep(
-                    run, more_key, section, where, chunk, section_items(more), kept, seen, spans_seen=spans_seen
-                )
+                self._keep(run, more_key, section, where, chunk, section_items(more), kept, seen, spans_seen=spans_seen)
         return kept
 
     def _keep(

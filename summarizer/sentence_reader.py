@@ -6,14 +6,17 @@ same prefix (the system prompt with the article, then the task, the actors list 
 ``prompts/sentence.j2``) and only the sentence itself is new at its end, so the engine's prompt cache
 evaluates the prefix once and each call costs the sentence's few tokens plus the answer.
 
-Each sentence gets one call per question of ``drafts.SENTENCE_ASKS`` (its positions; its demands,
-conditions and risks), which differ only after the sentence, so the second call re-reads a line. An
-answer holds 0..k items of each kind asked; each item's evidence is the sentence's own span of the
-article, so it is grounded by construction. Then, in code:
+Each sentence gets one call per question of ``drafts.SENTENCE_ASKS`` (its positions; its risks and
+demands; its conditions), which differ only after the sentence, so a further call re-reads a line.
+The conditions question is put only to sentences with a conditional word (``ASK_CUES``): on the gold
+articles every condition's sentence has one (``benchmarks/measure_cue_gating.py``). An answer holds
+0..k items of each kind asked; each item's evidence is the sentence's own span of the article, so it
+is grounded by construction. Then, in code:
 
 - actor names go through the article's ``ActorIndex`` (titles stripped, aliases added);
-- an item whose wording copies one of the prompt's examples rather than the sentence is dropped and
-  reported (a small model sometimes answers an unrelated sentence with an example's item);
+- an item whose wording copies one of the prompt's examples rather than the sentence, or whose actor
+  is an example's actor the article never names, is dropped and reported (a small model sometimes
+  answers an unrelated sentence with an example's item, or borrows an example's speaker);
 - the same actor saying the same thing in two sentences (the lead and a later quote) becomes one item
   carrying both spans (``chunking.merge_items`` at ``SENTENCE_MERGE_MIN_SCORE``).
 """
@@ -21,6 +24,7 @@ article, so it is grounded by construction. Then, in code:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel
 from rapidfuzz import fuzz, utils
 
-from summarizer.actors import ActorIndex
+from summarizer.actors import SPECIAL_NAMES, ActorIndex, normalise_name
 from summarizer.chunking import ACTOR_FIELDS, Chunk, content, merge_items
 from summarizer.drafts import SENTENCE_ASKS
 from summarizer.schemas import SECTION_NAMES, Condition, Demand, DroppedItem, Evidence, Position, Risk
@@ -48,6 +52,18 @@ SENTENCE_MERGE_MIN_SCORE = 0.60
 EXAMPLE_COPY_MIN_SCORE = 85.0
 #: ... while sharing less than this share of its content words with the sentence copies the example.
 EXAMPLE_COPY_MAX_SENTENCE_SHARE = 0.5
+
+#: Words without which a sentence states no condition: "only if", "unless", "until", threats,
+#: "would"/"will not". On the 6 gold articles the sentences of all 31 gold conditions have one, and 78
+#: of 183 sentences do (``benchmarks/measure_cue_gating.py``), so the conditions question is put to
+#: those sentences only.
+CONDITION_CUES = re.compile(
+    r"\b(if|unless|only|provided|providing|until|otherwise|conditions?|conditional|depend\w*|threat\w*"
+    r"|ultimatum|would|will not|won't|refus\w*|as long as|so long as|in exchange|in return|once)\b",
+    re.IGNORECASE,
+)
+#: The asks of ``drafts.SENTENCE_ASKS`` put only to sentences matching a pattern; the others go to all.
+ASK_CUES: dict[tuple[str, ...], re.Pattern[str]] = {("conditions",): CONDITION_CUES}
 
 _OUTPUT_TYPES: dict[str, type[BaseModel]] = {
     "positions": Position,
@@ -89,16 +105,36 @@ def sentences_to_read(article_shown: str, article: str, chunks: Sequence[Chunk])
     return planned
 
 
-def example_items(prompt: str) -> list[str]:
-    """The item texts of the examples in a rendered sentence prompt (its ``ANSWER: {...}`` lines)."""
+def asks_for(sentence: Sentence) -> list[tuple[str, ...]]:
+    """The questions of ``drafts.SENTENCE_ASKS`` to put to ``sentence`` (see ``ASK_CUES``)."""
+    return [kinds for kinds in SENTENCE_ASKS if kinds not in ASK_CUES or ASK_CUES[kinds].search(sentence.text)]
+
+
+@dataclass(frozen=True)
+class PromptExamples:
+    """What the examples of a rendered sentence prompt say (its ``ANSWER: {...}`` lines)."""
+
+    #: Each example item's text.
+    texts: list[str]
+    #: The examples' actors (normalised) that the article never names: an item given to one of them
+    #: borrowed the example's speaker.
+    foreign_actors: frozenset[str]
+
+
+def prompt_examples(prompt: str, article: str) -> PromptExamples:
+    """The example items of ``prompt``, and which of their actors ``article`` does not name."""
     texts: list[str] = []
+    actors: set[str] = set()
     for line in prompt.splitlines():
         if not line.startswith(_ANSWER_PREFIX):
             continue
         answer = json.loads(line[len(_ANSWER_PREFIX) :])
         for items in answer.values():
             texts.extend(_text_of(item) for item in items)
-    return texts
+            actors.update(normalise_name(item[name]) for item in items for name in ACTOR_FIELDS if name in item)
+    named = f" {normalise_name(article)} "
+    foreign = {actor for actor in actors if actor not in SPECIAL_NAMES and f" {actor} " not in named}
+    return PromptExamples(texts=texts, foreign_actors=frozenset(foreign))
 
 
 def _text_of(item: dict[str, Any] | BaseModel) -> str:
@@ -108,8 +144,9 @@ def _text_of(item: dict[str, Any] | BaseModel) -> str:
 
 def copies_example(text: str, sentence: str, examples: Sequence[str]) -> bool:
     """Whether ``text`` is an example's item rather than something ``sentence`` says."""
-    if not any(fuzz.token_set_ratio(text, ex, processor=utils.default_process) >= EXAMPLE_COPY_MIN_SCORE
-               for ex in examples):
+    if not any(
+        fuzz.token_set_ratio(text, ex, processor=utils.default_process) >= EXAMPLE_COPY_MIN_SCORE for ex in examples
+    ):
         return False
     words = set(utils.default_process(text).split())
     in_sentence = words & set(utils.default_process(sentence).split())
@@ -121,14 +158,14 @@ def read_sentences(
     render: SentenceRender,
     call: SentenceCall,
     index: ActorIndex,
-    examples: Sequence[str],
+    examples: PromptExamples,
 ) -> SentenceReading:
     """Ask about every planned sentence, turn the answers into items, and merge repeats."""
     reading = SentenceReading(sentences=len(planned))
     found: dict[str, list[tuple[int, Any]]] = {name: [] for name in SECTION_NAMES}
     for _chunk, sentence in planned:
         seen: set[str] = set()
-        for kinds in SENTENCE_ASKS:
+        for kinds in asks_for(sentence):
             answer = call(render(sentence, kinds), sentence, kinds)
             if answer is None:
                 continue
@@ -147,7 +184,7 @@ def _items(
     drafts: Sequence[BaseModel],
     sentence: Sentence,
     index: ActorIndex,
-    examples: Sequence[str],
+    examples: PromptExamples,
     seen: set[str],
     dropped: list[DroppedItem],
 ) -> list[tuple[int, Any]]:
@@ -156,8 +193,8 @@ def _items(
     evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
     items: list[tuple[int, Any]] = []
     for draft in drafts:
-        if copies_example(_text_of(draft), sentence.text, examples):
-            reason = f"copies an example of the prompt, not sentence {sentence.index}"
+        reason = _example_copy(draft, sentence, examples)
+        if reason is not None:
             dropped.append(DroppedItem(section=section, item=draft.model_dump(), reason=reason))
             continue
         item = _to_item(section, draft, evidence, index)
@@ -167,6 +204,19 @@ def _items(
         seen.add(identity)
         items.append((sentence.index, item))
     return items
+
+
+def _example_copy(draft: BaseModel, sentence: Sentence, examples: PromptExamples) -> str | None:
+    """Why ``draft`` comes from the prompt's examples rather than ``sentence``, or ``None``."""
+    if copies_example(_text_of(draft), sentence.text, examples.texts):
+        return f"copies an example of the prompt, not sentence {sentence.index}"
+    values = draft.model_dump()
+    borrowed = [
+        values[name] for name in ACTOR_FIELDS if normalise_name(values.get(name) or "") in examples.foreign_actors
+    ]
+    if borrowed:
+        return f"names {borrowed[0]!r}, an actor of the prompt's examples that the article never names"
+    return None
 
 
 def _alike(a: BaseModel, b: BaseModel) -> float:
