@@ -136,9 +136,7 @@ class ConditionDraft(GroundedDraft):
 
 class RiskDraft(GroundedDraft):
     section: ClassVar[str] = "risks"
-    raised_by: str = _text(
-        "who warns of the risk, or 'article' if nobody is named", MAX_NAME_CHARS
-    )
+    raised_by: str = _text("who warns of the risk, or 'article' if nobody is named", MAX_NAME_CHARS)
     risk: str = _text("the feared outcome, in your own words (5 to 12 words)")
 
     def to_item(self, actor_name: Any) -> Risk:
@@ -218,12 +216,12 @@ _SENTENCE_ITEMS: dict[str, type[_Draft]] = {
     "conditions": SentenceCondition,
     "risks": SentenceRisk,
 }
-#: The questions asked of a sentence, one call each: its positions; its risks and demands; its
-#: conditions. Asked several kinds at once, the model fills the first lists of the answer and leaves
-#: the later ones empty, whichever kind comes first (all four at once: positions last found 16% of
-#: gold positions' sentences; demands, conditions, risks at once: conditions last found 19%).
-#: ``sentence_reader.ASK_CUES`` limits an ask to the sentences that can hold its kinds.
-SENTENCE_ASKS: tuple[tuple[str, ...], ...] = (("positions",), ("risks", "demands"), ("conditions",))
+#: The questions asked of a sentence, one call per kind. Asked several kinds in one answer, the model
+#: fills one list and leaves the others empty (all four at once: positions, last, were found in 16% of
+#: gold positions' sentences; demands, conditions, risks at once: conditions in 19%; risks before
+#: demands: no demand at all on three articles). ``sentence_reader.ASK_CUES`` limits an ask to the
+#: sentences that can hold its kind.
+SENTENCE_ASKS: tuple[tuple[str, ...], ...] = (("positions",), ("demands",), ("risks",), ("conditions",))
 
 
 @cache

@@ -3,7 +3,7 @@
 Two reading strategies (``Pipeline(strategy=...)``, ``Settings.strategy``, recorded in ``meta.strategy``):
 
 - ``sentences`` (the embedded model's default): a few small calls per sentence (its positions; its
-  risks and demands; its conditions), over one cached article prefix (``summarizer.sentence_reader``);
+  demands; its risks; its conditions), over one cached article prefix (``summarizer.sentence_reader``);
 - ``sections``: one call per section for the whole article, with a follow-up call for a section
   answered with one or two items (``follow_up``).
 

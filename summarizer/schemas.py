@@ -129,7 +129,7 @@ class Meta(_Strict):
     backend: str = Field(description="'embedded', 'openai' or 'server'.")
     strategy: str = Field(
         default="sections",
-        description="How the article was read: 'sentences' (one call per sentence) or 'sections' (one per section).",
+        description="How the article was read: 'sentences' (a few calls per sentence) or 'sections' (one per section).",
     )
     base_url: str | None = Field(description="The endpoint used (never carries credentials).")
     article_sha256: str
@@ -153,7 +153,7 @@ class Meta(_Strict):
         ),
     )
     sentences: int = Field(
-        default=0, description="Sentences read one call each (the 'sentences' strategy); 0 for 'sections'."
+        default=0, description="Sentences read (the 'sentences' strategy: a few calls each); 0 for 'sections'."
     )
     masked: list[MaskedSpan] = Field(
         default_factory=list,

@@ -6,8 +6,8 @@ same prefix (the system prompt with the article, then the task, the actors list 
 ``prompts/sentence.j2``) and only the sentence itself is new at its end, so the engine's prompt cache
 evaluates the prefix once and each call costs the sentence's few tokens plus the answer.
 
-Each sentence gets one call per question of ``drafts.SENTENCE_ASKS`` (its positions; its risks and
-demands; its conditions), which differ only after the sentence, so a further call re-reads a line.
+Each sentence gets one call per question of ``drafts.SENTENCE_ASKS`` (its positions; its demands;
+its risks; its conditions), which differ only after the sentence, so a further call re-reads a line.
 The conditions question is put only to sentences with a conditional word (``ASK_CUES``): on the gold
 articles every condition's sentence has one (``benchmarks/measure_cue_gating.py``). An answer holds
 0..k items of each kind asked; each item's evidence is the sentence's own span of the article, so it

@@ -88,7 +88,7 @@ _SENTENCE_KINDS = re.compile(r"List only the ([A-Z, ]+) this sentence states")
 
 
 def sentence_kinds(request: dict[str, Any]) -> list[str]:
-    """The kinds a sentence-reader request asks for ("positions", "risks, demands" or "conditions")."""
+    """The kinds a sentence-reader request asks for ("positions", "demands", ...)."""
     user = next(m["content"] for m in request["messages"] if m["role"] == "user")
     found = _SENTENCE_KINDS.search(user)
     if found is None:

@@ -99,9 +99,9 @@ def test_summarizer_starts_one_server_for_many_articles_and_stops_it(gguf, monke
     assert server.starts == 1
     assert not _alive(pid)
     assert first.meta.backend == second.meta.backend == "embedded"
-    # The overview, then three questions about each sentence of this article, which all hold a
+    # The overview, then four questions about each sentence of this article, which all hold a
     # conditional word (the embedded default reads by sentence).
-    requests = 1 + 3 * first.meta.sentences
+    requests = 1 + 4 * first.meta.sentences
     assert first.meta.engine is not None and first.meta.engine["requests"] == requests == first.meta.usage.calls
 
 
