@@ -8,7 +8,8 @@ skipped sentence can yield no condition, so the gate is allowed only if every go
 evidence lies in a sentence the gate keeps. For every gold article this prints the gold conditions
 whose evidence sentences all lack a cue (the recall the gate would cost), and how many sentences are
 asked (the calls it saves). The same is printed for the other sections, for information: they are not
-gated.
+gated. It also counts the gold conditions whose term (the ``condition`` field) has a cue: the reader
+drops a predicted condition whose term has none.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ def _touched(sentences: list[Sentence], spans: list[tuple[int, int]]) -> list[Se
 
 
 def measure(cue: re.Pattern[str]) -> int:
-    """Print the figures; return how many gold conditions the gate would miss."""
+    """Print the figures; return how many gold conditions the gate or the term check would lose."""
     kept = {name: 0 for name in SECTION_NAMES}
     total = {name: 0 for name in SECTION_NAMES}
-    asked = all_sentences = 0
+    asked = all_sentences = terms_with_cue = 0
     for folder in sorted(p for p in GOLD_DIR.iterdir() if p.is_dir()):
         article = load_gold_dir(folder)
         sentences = split_sentences(article.text)
@@ -44,6 +45,10 @@ def measure(cue: re.Pattern[str]) -> int:
         asked += sum(bool(cue.search(s.text)) for s in sentences)
         for section in SECTION_NAMES:
             for item in getattr(article.gold, section):
+                if section == "conditions":
+                    terms_with_cue += bool(cue.search(item.condition))
+                    if not cue.search(item.condition):
+                        print(f"TERM WITHOUT CUE {folder.name}: {item.condition!r}")
                 touched = _touched(sentences, [(e.start, e.end) for e in item.evidence])
                 total[section] += 1
                 if any(cue.search(s.text) for s in touched):
@@ -54,7 +59,8 @@ def measure(cue: re.Pattern[str]) -> int:
         gated = " (gated)" if section == "conditions" else ""
         print(f"{section:10s} gold items whose sentence has a cue: {kept[section]}/{total[section]}{gated}")
     print(f"sentences asked the conditions question: {asked}/{all_sentences}")
-    return total["conditions"] - kept["conditions"]
+    print(f"gold conditions whose term has a cue: {terms_with_cue}/{total['conditions']}")
+    return (total["conditions"] - kept["conditions"]) + (total["conditions"] - terms_with_cue)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ is grounded by construction. Then, in code:
 - an item whose wording copies one of the prompt's examples rather than the sentence, or whose actor
   is an example's actor the article never names, is dropped and reported (a small model sometimes
   answers an unrelated sentence with an example's item, or borrows an example's speaker);
+- a condition whose term has no conditional word ("if", "unless", "only", ...) is dropped and
+  reported: it is a reason or a date the model put in the term's place;
 - the same actor saying the same thing in two sentences (the lead and a later quote) becomes one item
   carrying both spans (``chunking.merge_items`` at ``SENTENCE_MERGE_MIN_SCORE``).
 """
@@ -193,7 +195,7 @@ def _items(
     evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
     items: list[tuple[int, Any]] = []
     for draft in drafts:
-        reason = _example_copy(draft, sentence, examples)
+        reason = _example_copy(draft, sentence, examples) or _not_a_condition(section, draft)
         if reason is not None:
             dropped.append(DroppedItem(section=section, item=draft.model_dump(), reason=reason))
             continue
@@ -204,6 +206,19 @@ def _items(
         seen.add(identity)
         items.append((sentence.index, item))
     return items
+
+
+def _not_a_condition(section: str, draft: BaseModel) -> str | None:
+    """Why a condition's term states no condition, or ``None``.
+
+    Asked for the conditions of a sentence, the model also answers with a reason, a date or a manner as
+    the term ("Delay production" / "2027 from late 2025"). The term of every gold condition (31 of 31)
+    has a ``CONDITION_CUES`` word; ``benchmarks/measure_cue_gating.py`` shows what the check keeps.
+    """
+    term = getattr(draft, "condition", None) if section == "conditions" else None
+    if term is None or CONDITION_CUES.search(term):
+        return None
+    return f"its term {term!r} states no condition (no 'if', 'unless', 'only', 'until', ...)"
 
 
 def _example_copy(draft: BaseModel, sentence: Sentence, examples: PromptExamples) -> str | None:

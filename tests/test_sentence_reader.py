@@ -246,3 +246,14 @@ def test_an_item_given_to_an_example_actor_the_article_never_names_is_dropped(ar
     assert summary.positions == []
     (dropped,) = summary.meta.dropped
     assert dropped.item == borrowed and "actor of the prompt's examples" in dropped.reason
+
+
+def test_a_condition_whose_term_states_no_condition_is_dropped_and_reported(article):
+    reason_as_term = {"actor": "Harbour Board", "action": "Close the north pier", "condition": "For repairs"}
+    real = {"actor": "Harbour Board", "action": "Reopen the pier", "condition": "Only if the inspection is passed"}
+    endpoint = ScriptedEndpoint({"overview": [ok(OVERVIEW)], "sentence": about(conditions=[reason_as_term, real])})
+    summary = summarize(endpoint, article)
+
+    assert [c.condition for c in summary.conditions] == ["Only if the inspection is passed"]
+    (dropped,) = summary.meta.dropped
+    assert dropped.item == reason_as_term and "states no condition" in dropped.reason
