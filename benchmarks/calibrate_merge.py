@@ -93,10 +93,8 @@ def main() -> None:
         for path in sorted(AGREEMENT.glob(f"{seed.article_id}.*.json"))
         for score in same_claim_pairs(seed_gold, annotation_of(load_gold_file(path, seed.text)))
     ]
-    print(
-        f"{len(articles)} gold articles; {len(apart)} distinct same-actor pairs; "
-        f"{len(paraphrase)} paraphrase pairs; {len(second)} second-annotator pairs\n"
-    )
+    print(f"{len(articles)} gold articles; {len(apart)} distinct same-actor pairs; "
+          f"{len(paraphrase)} paraphrase pairs; {len(second)} second-annotator pairs\n")
     print("threshold  distinct merged  paraphrase merged  second annotator merged")
     chosen = None
     for threshold in THRESHOLDS:

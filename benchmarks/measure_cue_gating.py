@@ -7,8 +7,8 @@ The sentence reader puts its demands, risks and conditions questions only to sen
 A skipped sentence can yield no item of that kind, so a gate may cost recall. For every gold article
 this prints the gold items whose evidence sentences all fail their section's gate (the recall the gate
 costs), and how many sentences are asked (the calls it saves). It also counts the gold conditions
-whose term (the ``condition`` field) has a cue: the reader
-drops a predicted condition whose term has none.
+whose term (the ``condition`` field) has a cue: the reader drops a predicted condition whose term has
+none.
 """
 
 from __future__ import annotations
@@ -19,15 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from summarizer.evals.coverage import SentenceIndex  # noqa: E402
 from summarizer.evals.gold import load_gold_dir  # noqa: E402
+from summarizer.evals.items import Span  # noqa: E402
 from summarizer.sentence_reader import ASK_CUES, CONDITION_CUES  # noqa: E402
-from summarizer.sentences import Sentence, split_sentences  # noqa: E402
+from summarizer.sentences import split_sentences  # noqa: E402
 
 GOLD_DIR = ROOT / "evals" / "gold"
-
-
-def _touched(sentences: list[Sentence], spans: list[tuple[int, int]]) -> list[Sentence]:
-    return [s for s in sentences if any(start < s.end and end > s.start for start, end in spans)]
 
 
 def measure() -> int:
@@ -40,6 +38,7 @@ def measure() -> int:
     for folder in sorted(p for p in GOLD_DIR.iterdir() if p.is_dir()):
         article = load_gold_dir(folder)
         sentences = split_sentences(article.text)
+        index = SentenceIndex(article.text)
         all_sentences += len(sentences)
         for section, cue in gates.items():
             asked[section] += sum(bool(cue.search(s.text)) for s in sentences)
@@ -48,7 +47,8 @@ def measure() -> int:
                     terms_with_cue += bool(CONDITION_CUES.search(item.condition))
                     if not CONDITION_CUES.search(item.condition):
                         print(f"TERM WITHOUT CUE {folder.name}: {item.condition!r}")
-                touched = _touched(sentences, [(e.start, e.end) for e in item.evidence])
+                spans = [Span(start=e.start, end=e.end, quote=e.quote) for e in item.evidence]
+                touched = [sentences[i] for i in sorted(index.touched(spans))]
                 total[section] += 1
                 if any(cue.search(s.text) for s in touched):
                     kept[section] += 1

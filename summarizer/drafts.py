@@ -136,7 +136,9 @@ class ConditionDraft(GroundedDraft):
 
 class RiskDraft(GroundedDraft):
     section: ClassVar[str] = "risks"
-    raised_by: str = _text("who warns of the risk, or 'article' if nobody is named", MAX_NAME_CHARS)
+    raised_by: str = _text(
+        "who warns of the risk, or 'article' if nobody is named", MAX_NAME_CHARS
+    )
     risk: str = _text("the feared outcome, in your own words (5 to 12 words)")
 
     def to_item(self, actor_name: Any) -> Risk:

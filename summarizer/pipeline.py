@@ -307,7 +307,9 @@ class Pipeline:
             if isinstance(value, draft):
                 return value
             asked = ", ".join(kinds)
-            reason = f"sentence {sentence.index} ({sentence.start}:{sentence.end}), {asked}: {error or 'no answer'}"
+            reason = (
+                f"sentence {sentence.index} ({sentence.start}:{sentence.end}), {asked}: {error or 'no answer'}"
+            )
             run.dropped.append(DroppedItem(section=SENTENCES_KEY, item=None, reason=reason))
             run.sections[SENTENCES_KEY].dropped += 1
             return None
@@ -394,7 +396,9 @@ class Pipeline:
             if more is not None:
                 # A repeat may be worded anew: the same evidence spans as a kept item also make a repeat.
                 spans_seen = {_span_key(item) for item in kept}
-                self._keep(run, more_key, section, where, chunk, section_items(more), kept, seen, spans_seen=spans_seen)
+                self._keep(
+                    run, more_key, section, where, chunk, section_items(more), kept, seen, spans_seen=spans_seen
+                )
         return kept
 
     def _keep(

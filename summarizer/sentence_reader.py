@@ -10,9 +10,9 @@ Each sentence gets one call per question of ``drafts.SENTENCE_ASKS`` (its positi
 its risks; its conditions), which differ only after the sentence, so a further call re-reads a line.
 The demands, risks and conditions questions go only to sentences with a word of their kind
 (``ASK_CUES``): on the gold articles that keeps the sentences of 127 of 131 such gold items
-(``benchmarks/measure_cue_gating.py``) and spares the model sentences where it invents one. An answer holds
-0..k items of each kind asked; each item's evidence is the sentence's own span of the article, so it
-is grounded by construction. Then, in code:
+(``benchmarks/measure_cue_gating.py``) and spares the model sentences where it invents one. An
+answer holds 0..k items of each kind asked; each item's evidence is the sentence's own span of the
+article, so it is grounded by construction. Then, in code:
 
 - actor names go through the article's ``ActorIndex`` (titles stripped, aliases added);
 - an item whose wording copies one of the prompt's examples rather than the sentence, or whose actor
@@ -57,7 +57,7 @@ EXAMPLE_COPY_MIN_SCORE = 85.0
 EXAMPLE_COPY_MAX_SENTENCE_SHARE = 0.5
 
 #: Words without which a sentence states no condition: "only if", "unless", "until", threats,
-#: "would"/"will not". On the 6 gold articles the sentences of all 31 gold conditions have one, and 78
+#: "would"/"will not". On the 6 gold articles the sentences of all 31 gold conditions have one, and 82
 #: of 183 sentences do (``benchmarks/measure_cue_gating.py``), so the conditions question is put to
 #: those sentences only.
 CONDITION_CUES = re.compile(
@@ -178,9 +178,8 @@ def _text_of(item: dict[str, Any] | BaseModel) -> str:
 
 def copies_example(text: str, sentence: str, examples: Sequence[str]) -> bool:
     """Whether ``text`` is an example's item rather than something ``sentence`` says."""
-    if not any(
-        fuzz.token_set_ratio(text, ex, processor=utils.default_process) >= EXAMPLE_COPY_MIN_SCORE for ex in examples
-    ):
+    if not any(fuzz.token_set_ratio(text, ex, processor=utils.default_process) >= EXAMPLE_COPY_MIN_SCORE
+               for ex in examples):
         return False
     words = set(utils.default_process(text).split())
     in_sentence = words & set(utils.default_process(sentence).split())

@@ -400,7 +400,7 @@ def first_model_name(client: openai.OpenAI) -> str:
             return str(entry.id)
     except openai.OpenAIError as error:
         detail = _redact(_one_line(str(error)), client.api_key)
-        raise ModelError(f"could not list the server's models ({detail}); pass --model NAME", attempts=1) from _scrub(
-            error, client.api_key
-        )
+        raise ModelError(
+            f"could not list the server's models ({detail}); pass --model NAME", attempts=1
+        ) from _scrub(error, client.api_key)
     raise ModelError("the server lists no models; pass --model NAME", attempts=1)
