@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-16)
-SEED := evals/gold/blinken-gaza-ceasefire/article.txt
+SEED := evals/gold/dev/blinken-gaza-ceasefire/article.txt
 
 .PHONY: setup demo test test-long unit lint bench eval clean
 

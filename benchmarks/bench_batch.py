@@ -26,7 +26,7 @@ from summarizer.batch import read_items, summarize_batch
 from summarizer.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = sorted((ROOT / "evals" / "gold").glob("*/article.txt"))
+GOLD = sorted((ROOT / "evals" / "gold" / "dev").glob("*/article.txt"))
 
 
 def halves(text: str) -> tuple[str, str]:

@@ -39,7 +39,7 @@ from summarizer.engine.perf import read_counters
 from summarizer.llm.recording import ResponseStore
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "evals" / "gold" / "blinken-gaza-ceasefire" / "article.txt"
+SEED = ROOT / "evals" / "gold" / "dev" / "blinken-gaza-ceasefire" / "article.txt"
 _REQUEST_END = re.compile(r"total time =\s*([\d.]+) ms /")
 
 

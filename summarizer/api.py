@@ -93,23 +93,26 @@ class Summarizer:
         return self._pipeline
 
     def _start_engines(self, model_name: str) -> list[Pipeline]:
-        """One llama.cpp server per ``settings.engines``, the cores shared out, and a pipeline for each."""
+        """The embedded engine: ``settings.engines`` llama.cpp servers (the cores shared out), each with
+        ``settings.slots`` slots, and one pipeline per slot, its requests pinned to that slot."""
         settings = self.settings
         model_path = settings.model_path or ensure_model(progress=self._say)
         threads = max(1, physical_cores() // settings.engines)
         pipelines = []
         for number in range(settings.engines):
             which = f" {number + 1} of {settings.engines}" if settings.engines > 1 else ""
-            self._say(f"starting the embedded llama.cpp server{which} ({model_name})")
-            server = LocalServer(model_path, n_ctx=settings.n_ctx, threads=threads)
+            slots = f", {settings.slots} slots" if settings.slots > 1 else ""
+            self._say(f"starting the embedded llama.cpp server{which} ({model_name}{slots})")
+            server = LocalServer(model_path, n_ctx=settings.n_ctx, threads=threads, slots=settings.slots)
             self._servers.append(server)
             server.start()
-            model = self._build_model(server.base_url, model_name)
-            pipelines.append(self._make_pipeline(model, engine_counters=server.counters))
+            for slot in range(settings.slots):
+                model = self._build_model(server.base_url, model_name, slot=slot if settings.slots > 1 else None)
+                pipelines.append(self._make_pipeline(model))
         self._server = self._servers[0]
         return pipelines
 
-    def _make_pipeline(self, model: StructuredModel, engine_counters: object = None) -> Pipeline:
+    def _make_pipeline(self, model: StructuredModel) -> Pipeline:
         settings = self.settings
         return Pipeline(
             model,
@@ -121,13 +124,12 @@ class Summarizer:
                 "max_tokens": settings.max_tokens,
                 "grammar": settings.grammar,
             },
-            engine_counters=engine_counters,  # type: ignore[arg-type]
             context_tokens=settings.n_ctx,
             follow_up=settings.follow_up,
             strategy=settings.strategy,
         )
 
-    def _build_model(self, base_url: str | None, model_name: str) -> StructuredModel:
+    def _build_model(self, base_url: str | None, model_name: str, *, slot: int | None = None) -> StructuredModel:
         from summarizer.llm.client import InstructorModel, build_openai_client, first_model_name
 
         settings = self.settings
@@ -147,14 +149,16 @@ class Summarizer:
             reasks=settings.reasks,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
+            top_logprobs=settings.top_logprobs,
+            slot=slot,
         )
 
     def summarize(self, text: str) -> Summary:
         """Summarise one article (the text itself, not a path). Safe to call from several threads.
 
-        With the embedded engine each call takes an idle engine for the whole article, so that the
-        article stays in that engine's prompt cache across its section calls; with ``engines=1``
-        concurrent calls therefore take turns.
+        With the embedded engine each call takes an idle engine slot for the whole article, so that the
+        article stays in that slot's prompt cache across its calls; with one slot concurrent calls
+        therefore take turns.
         """
         pipeline = self.open()
         idle = self._idle

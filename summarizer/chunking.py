@@ -33,7 +33,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, utils
 
 from summarizer.actors import normalise_name
-from summarizer.schemas import Evidence
+from summarizer.schemas import ACTOR_FIELDS, Evidence
 from summarizer.sentences import sentence_starts
 
 #: Characters per token assumed when estimating. Measured with the embedded model's tokenizer, the four
@@ -56,8 +56,6 @@ MIN_CHUNK_TOKENS = 256
 #: and "Keep the pier open until June"); a one-word paraphrase of a five-word stance scores about 86
 #: and stays apart, since it may be a negation ("Backs the deal" / "Opposes the deal").
 MERGE_MIN_SCORE = 90.0
-#: Fields that name actors (compared as canonical names, not as text).
-ACTOR_FIELDS = ("actor", "addressee", "raised_by")
 
 #: A line break: news text puts one paragraph on a line (blank lines between them or not).
 _PARAGRAPH = re.compile(r"\n\s*")

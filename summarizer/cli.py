@@ -138,8 +138,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         retries=args.retries,
         reasks=args.reasks,
         timeout=args.timeout,
-        # Batch runs with the embedded model: one engine process per article in flight.
-        engines=getattr(args, "concurrency", 1),
+        # Batch runs with the embedded model: one engine slot per article in flight.
+        slots=getattr(args, "concurrency", 1),
     )
 
 
@@ -162,19 +162,49 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("-o", "--output", required=True, help="JSON-lines results; a re-run skips the ids done there")
     batch.add_argument(
         "--concurrency",
+        "--slots",
         type=_at_least_one,
         default=1,
-        help="articles in flight at once (default 1); with the embedded model, one engine process each, "
-        "sharing the CPU cores",
+        help="articles in flight at once (default 1); with the embedded model, one llama.cpp server slot "
+        "each on one server",
     )
     batch.add_argument("-q", "--quiet", action="store_true", help="no per-item progress on stderr")
     batch.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
     _add_model_options(batch)
     batch.set_defaults(handler=_batch_command)
+    engine = commands.add_parser(
+        "engine", help="build the embedded llama.cpp server (once; make setup does it), or show where it is"
+    )
+    engine.add_argument("action", choices=["build", "info"])
+    engine.add_argument("--source", help="build: the pinned llama-cpp-python source archive, if you have it")
+    engine.add_argument("--jobs", type=_at_least_one, help="build: compile jobs (default: one per CPU)")
+    engine.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
+    engine.set_defaults(handler=_engine_command)
     from summarizer.evals.cli import add_eval_parser
 
     add_eval_parser(commands)
     return parser
+
+
+def _engine_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from summarizer.engine.build import LLAMA_CPP_SOURCE, build_engine, build_manifest, find_binary
+
+    if args.action == "build":
+        status = _Status(stderr, quiet=False)
+        archive = Path(args.source) if args.source else None
+        print(build_engine(archive=archive, jobs=args.jobs, progress=status), file=stdout)
+        return 0
+    binary = find_binary()
+    manifest = build_manifest(binary)
+    print(f"llama-server: {binary}", file=stdout)
+    if manifest is None:
+        print("built elsewhere (SUMMARIZER_LLAMA_SERVER)", file=stdout)
+    else:
+        print(f"source: {manifest['source']} (sha256 {LLAMA_CPP_SOURCE.sha256[:16]}...)", file=stdout)
+        flags = manifest["flags"]
+        shown = " ".join(str(flag) for flag in flags) if isinstance(flags, list) else str(flags)
+        print(f"built in {manifest['build_seconds']} s with: {shown}", file=stdout)
+    return 0
 
 
 def _summarize_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

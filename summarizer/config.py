@@ -41,9 +41,13 @@ class Settings:
     retries: int = 4
     reasks: int = 2
     timeout: float = 300.0
-    #: Embedded backend only: engine processes to start, each with its share of the cores, so that this
-    #: many articles can be summarised at once (llama-cpp-python's server runs one request at a time).
+    #: Embedded backend only: engine processes to start, each with its share of the cores.
     engines: int = 1
+    #: Embedded backend only: slots per engine, one article each, so that this many articles can be
+    #: summarised at once on one engine (each slot keeps its own article prefix cached).
+    slots: int = 1
+    #: Ask for each answer token's log-probability and this many alternatives (``None``: do not ask).
+    top_logprobs: int | None = None
     #: Ask once more for a section answered with only one or two items (see ``pipeline.FOLLOW_UP_BELOW``);
     #: the ``sections`` strategy only.
     follow_up: bool = False
@@ -66,6 +70,8 @@ class Settings:
         reasks: int = 1,
         timeout: float = 300.0,
         engines: int = 1,
+        slots: int = 1,
+        top_logprobs: int | None = None,
         follow_up: bool | None = None,
         strategy: str | None = None,
         environ: Mapping[str, str] | None = None,
@@ -75,12 +81,19 @@ class Settings:
         model = model or env.get("SUMMARIZER_MODEL") or None
         api_key = api_key or env.get("SUMMARIZER_API_KEY") or env.get("OPENAI_API_KEY") or None
         _check_numbers(
-            n_ctx=n_ctx, max_tokens=max_tokens, retries=retries, reasks=reasks, timeout=timeout, engines=engines
+            n_ctx=n_ctx, max_tokens=max_tokens, retries=retries, reasks=reasks, timeout=timeout, engines=engines,
+            slots=slots,
         )
         if not 0.0 <= temperature <= 2.0:
             raise ConfigError(f"temperature must be between 0 and 2, got {temperature}")
         common = dict(
-            n_ctx=n_ctx, temperature=temperature, max_tokens=max_tokens, retries=retries, reasks=reasks, timeout=timeout
+            n_ctx=n_ctx,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            retries=retries,
+            reasks=reasks,
+            timeout=timeout,
+            top_logprobs=top_logprobs,
         )
         if model_path is not None and base_url is not None:
             raise ConfigError("give either --model-path (local GGUF) or --base-url (a server), not both")
@@ -107,6 +120,7 @@ class Settings:
                 model_path=path,
                 grammar=grammar is not False,
                 engines=engines,
+                slots=slots,
                 follow_up=follow_up is not False,
                 strategy=_strategy(strategy, "sentences"),
                 **common,  # type: ignore[arg-type]
@@ -129,6 +143,7 @@ class Settings:
             backend="embedded",
             grammar=grammar is not False,
             engines=engines,
+            slots=slots,
             follow_up=follow_up is not False,
             strategy=_strategy(strategy, "sentences"),
             **common,  # type: ignore[arg-type]

@@ -5,7 +5,8 @@
     ├── InputError                    the article cannot be read or is empty (also a ValueError)
     ├── TemplateError                 a prompt template is missing or needs an absent variable
     ├── ModelNotInstalledError        the embedded model's packages are missing or corrupt
-    ├── EngineError                   the embedded llama.cpp server failed to start or died
+    ├── EngineError                   the embedded llama.cpp server failed to build, start, or died
+    │   └── EngineNotInstalledError   the embedded llama.cpp server is not built yet
     ├── ModelError                    the model endpoint failed (after retries where they apply)
     │   ├── ModelAuthError            401/403: the key or the permissions are wrong; never retried
     │   └── ModelUnavailableError     timeouts, 429, 5xx, connection errors that outlived the retries
@@ -47,6 +48,10 @@ class EngineError(SummarizerError):
     def __init__(self, message: str, *, log_tail: str = "") -> None:
         super().__init__(message)
         self.log_tail = log_tail
+
+
+class EngineNotInstalledError(EngineError):
+    """The embedded engine's binary is missing: ``summarizer engine build`` builds it."""
 
 
 class ModelError(SummarizerError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.schemas import Evidence, Summary
+from summarizer.schemas import SECTIONS, Evidence, Summary
 
 
 def _quotes(evidence: list[Evidence]) -> str:
@@ -21,20 +21,17 @@ def render_markdown(summary: Summary) -> str:
             aliases = f" (also: {', '.join(actor.aliases)})" if actor.aliases else ""
             lines.append(f"- **{actor.name}**{aliases}")
         lines.append("")
-    sections = [
-        ("Positions", [(p.actor, p.stance, p.evidence) for p in summary.positions]),
-        ("Demands", [(f"{d.actor} → {d.addressee}", d.demand, d.evidence) for d in summary.demands]),
-        ("Conditions", [(c.actor, f"{c.action} — {c.condition}", c.evidence) for c in summary.conditions]),
-        ("Risks", [(r.raised_by, r.risk, r.evidence) for r in summary.risks]),
-    ]
-    for title, items in sections:
-        lines += [f"## {title}", ""]
+    for section in SECTIONS.values():
+        items = getattr(summary, section.name)
+        lines += [f"## {section.title}", ""]
         if not items:
             lines += ["_None found._", ""]
             continue
-        for who, what, evidence in items:
+        for item in items:
+            who = " → ".join(str(getattr(item, name)) for name in section.actor_fields)
+            what = " — ".join(str(getattr(item, name)) for name in section.text_fields)
             lines.append(f"- **{_table_cell(who)}**: {_table_cell(what)}")
-            lines.append(f"  {_quotes(evidence)}")
+            lines.append(f"  {_quotes(item.evidence)}")
         lines.append("")
     meta = summary.meta
     usage = meta.usage

@@ -45,7 +45,7 @@ from summarizer.drafts import (
     sentence_draft,
 )
 from summarizer.errors import ConfigError, InputError
-from summarizer.extraction import StructuredModel
+from summarizer.extraction import EngineTimings, StructuredModel
 from summarizer.prompts import PromptLibrary
 from summarizer.schemas import (
     SECTION_NAMES,
@@ -79,6 +79,9 @@ ProgressCallback = Callable[[str], None]
 DEFAULT_CONTEXT_TOKENS = 4096
 #: The answer budget assumed when ``sampling`` gives no ``max_tokens``: ``Settings``' default.
 DEFAULT_ANSWER_TOKENS = 900
+#: The answer cap of one sentence question: at most two short items of one kind (about 70 tokens);
+#: room for a few times that, so that an answer is never cut off, and far less than a section's.
+SENTENCE_ANSWER_TOKENS = 256
 #: The most actors an overview may list; the section prompts name them all.
 _MAX_ACTORS: int = OverviewDraft.model_json_schema()["properties"]["actors"]["maxItems"]
 #: The longest sentence the context budget allows for (a very long news sentence is about 400 characters).
@@ -122,6 +125,8 @@ class _Run:
     dropped: list[DroppedItem] = field(default_factory=list)
     chunks: int = 1
     sentences: int = 0
+    #: What a llama.cpp server reported doing for this summary's calls (``None`` from other servers).
+    engine: EngineTimings | None = None
 
 
 def section_key(section: str, chunk: Chunk, chunks: int) -> str:
@@ -140,7 +145,6 @@ class Pipeline:
         backend: str = "custom",
         base_url: str | None = None,
         sampling: dict[str, Any] | None = None,
-        engine_counters: Callable[[], dict[str, Any] | None] | None = None,
         context_tokens: int = DEFAULT_CONTEXT_TOKENS,
         follow_up: bool = False,
         strategy: Strategy = "sections",
@@ -155,7 +159,6 @@ class Pipeline:
         self.backend = backend
         self.base_url = base_url
         self.sampling = dict(sampling or {})
-        self._engine_counters = engine_counters
         self.context_tokens = context_tokens
         self.follow_up = follow_up
         self._article_budget: int | None = None
@@ -163,37 +166,51 @@ class Pipeline:
     def article_budget(self) -> int:
         """Estimated tokens of article one call can carry within ``context_tokens`` (may be negative).
 
-        Subtracts the answer (``sampling["max_tokens"]``), the system template, and the largest request
-        around the article: a section prompt listing the most actors an overview can give, plus the
-        JSON schema when the model pastes it into the prompt (assumed unless the model's
-        ``schema_in_prompt`` is false, as with a grammar).
+        The smallest over the kinds of request: the context less the request's answer cap
+        (``sampling["max_tokens"]``; ``SENTENCE_ANSWER_TOKENS`` for a sentence question), the system
+        template, and the request around the article: a section or sentence prompt listing the most
+        actors an overview can give, plus the JSON schema when the model pastes it into the prompt
+        (assumed unless the model's ``schema_in_prompt`` is false, as with a grammar).
         """
         if self._article_budget is None:
-            answer = self.sampling.get("max_tokens")
-            answer_tokens = answer if isinstance(answer, int) and answer > 0 else DEFAULT_ANSWER_TOKENS
+            answer_tokens = self._answer_tokens()
             schema_in_prompt = getattr(self.model, "schema_in_prompt", True) is not False
             actors = ["X" * MAX_NAME_CHARS] * _MAX_ACTORS
-            requests: list[tuple[str, type[BaseModel]]] = [
-                (self.prompts.get(OVERVIEW_TEMPLATE).render(), OverviewDraft)
+            # (prompt around the article, schema, answer cap) of every kind of request
+            requests: list[tuple[str, type[BaseModel], int]] = [
+                (self.prompts.get(OVERVIEW_TEMPLATE).render(), OverviewDraft, answer_tokens)
             ]
             if self.strategy == "sentences":
                 template, sentence = self.prompts.get(SENTENCE_TEMPLATE), "X" * _LONGEST_SENTENCE_CHARS
                 requests += [
-                    (template.render(actors=actors, sentence=sentence, kinds=kinds), sentence_draft(kinds))
+                    (
+                        template.render(actors=actors, sentence=sentence, kinds=kinds),
+                        sentence_draft(kinds),
+                        self._answer_tokens(SENTENCE_ANSWER_TOKENS),
+                    )
                     for kinds in SENTENCE_ASKS
                 ]
             else:
                 for section, draft in SECTION_DRAFTS.items():
                     fields = _item_fields(draft)
-                    requests.append(
-                        (self.prompts.get(section).render(actors=actors, fields=fields, max_items=MAX_ITEMS), draft)
-                    )
-            largest = max(requests, key=lambda r: _request_chars(*r, schema_in_prompt=schema_in_prompt))
-            prompt = [self.prompts.get(SYSTEM_TEMPLATE).render(article=""), largest[0]]
-            if schema_in_prompt:
-                prompt.append(_schema_text(largest[1]))
-            self._article_budget = article_token_budget(self.context_tokens, answer_tokens, prompt)
+                    user = self.prompts.get(section).render(actors=actors, fields=fields, max_items=MAX_ITEMS)
+                    requests.append((user, draft, answer_tokens))
+            system = self.prompts.get(SYSTEM_TEMPLATE).render(article="")
+            self._article_budget = min(
+                article_token_budget(
+                    self.context_tokens,
+                    answer,
+                    [system, user, _schema_text(draft)] if schema_in_prompt else [system, user],
+                )
+                for user, draft, answer in requests
+            )
         return self._article_budget
+
+    def _answer_tokens(self, cap: int | None = None) -> int:
+        """The answer budget of a call: ``sampling["max_tokens"]``, at most ``cap``."""
+        answer = self.sampling.get("max_tokens")
+        tokens = answer if isinstance(answer, int) and answer > 0 else DEFAULT_ANSWER_TOKENS
+        return tokens if cap is None else min(tokens, cap)
 
     def chunks(self, article: str) -> list[Chunk]:
         """How ``summarize`` reads ``article``: one chunk when it fits the context, else several."""
@@ -212,7 +229,6 @@ class Pipeline:
         shown = mask(article, hidden)
         chunks = self.chunks(shown)
         run.chunks = len(chunks)
-        engine_before = self._engine_counters() if self._engine_counters else None
         systems = [self.prompts.get(SYSTEM_TEMPLATE).render(article=chunk.text) for chunk in chunks]
 
         notify("overview")
@@ -225,7 +241,6 @@ class Pipeline:
         else:
             sections = self._read_sections(run, chunks, systems, index, actor_names, notify)
 
-        engine_after = self._engine_counters() if self._engine_counters else None
         meta = Meta(
             summarizer_version=__version__,
             model=self.model.model,
@@ -241,7 +256,7 @@ class Pipeline:
             sections=run.sections,
             seconds=round(time.perf_counter() - started, 3),
             dropped=run.dropped,
-            engine=_counter_delta(engine_before, engine_after),
+            engine=run.engine.as_dict() if run.engine is not None else None,
             chunks=[ChunkMeta(start=chunk.start, end=chunk.end) for chunk in chunks],
             sentences=run.sentences,
             masked=[MaskedSpan(start=s.start, end=s.end, text=article[s.start : s.end]) for s in hidden],
@@ -300,7 +315,14 @@ class Pipeline:
             chunk = chunk_of[sentence.index]
             draft = sentence_draft(kinds)
             value, raw_text, error = self._call(
-                run, SENTENCES_KEY, SENTENCE_TEMPLATE, system_of[chunk.index], user, draft, chunk.text
+                run,
+                SENTENCES_KEY,
+                SENTENCE_TEMPLATE,
+                system_of[chunk.index],
+                user,
+                draft,
+                chunk.text,
+                max_tokens=self._answer_tokens(SENTENCE_ANSWER_TOKENS),
             )
             if value is None:
                 value = _parse_lenient(draft, raw_text, chunk.text)
@@ -331,13 +353,19 @@ class Pipeline:
         response_model: type[BaseModel],
         source: str,
         history: list[dict[str, str]] | None = None,
+        max_tokens: int | None = None,
     ) -> tuple[BaseModel | None, str | None, str | None]:
-        """One call, metered under ``key``; ``source`` is the text shown, where quotes are located."""
+        """One call, metered under ``key``; ``source`` is the text shown, where quotes are located;
+        ``max_tokens`` caps the answer below the model's default."""
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}, *(history or [])]
         started = time.perf_counter()
-        extraction = self.model.extract(response_model, messages, {"article": source})
+        extraction = self.model.extract(response_model, messages, {"article": source}, max_tokens=max_tokens)
         seconds = time.perf_counter() - started
         _add_usage(run.usage, extraction.usage)
+        if extraction.engine is not None:
+            if run.engine is None:
+                run.engine = EngineTimings()
+            run.engine.add(extraction.engine)
         metered = run.sections.get(key)
         if metered is None:
             run.sections[key] = SectionMeta(
@@ -457,10 +485,6 @@ def _schema_text(draft: type[BaseModel]) -> str:
     return json.dumps(draft.model_json_schema(), indent=2) + " " * _SCHEMA_WRAPPER_CHARS
 
 
-def _request_chars(user: str, draft: type[BaseModel], *, schema_in_prompt: bool) -> int:
-    return len(user) + (len(_schema_text(draft)) if schema_in_prompt else 0)
-
-
 def _parse_lenient(draft_model: type[BaseModel], raw_text: str | None, article: str) -> BaseModel | None:
     """Validate the model's last answer keeping only grounded quotes; ``None`` if it is not valid JSON."""
     if not raw_text:
@@ -469,13 +493,3 @@ def _parse_lenient(draft_model: type[BaseModel], raw_text: str | None, article: 
         return draft_model.model_validate_json(raw_text, context={"article": article, "lenient": True})
     except ValidationError:
         return None
-
-
-def _counter_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any] | None:
-    if before is None or after is None:
-        return None
-    delta: dict[str, Any] = {}
-    for key, value in after.items():
-        if isinstance(value, int | float) and isinstance(before.get(key), int | float):
-            delta[key] = round(value - before[key], 3)
-    return delta

@@ -6,6 +6,7 @@ prediction against gold and gold against gold. Fields may be added; these are ne
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
@@ -74,6 +75,43 @@ class Risk(_Strict):
     raised_by: str = Field(description="Who raises the risk (a name from `actors`, or 'article').")
     risk: str = Field(description="The feared outcome, in a short sentence.")
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the risk.")
+
+
+#: Fields that name an actor in some section (compared as canonical names, not as text).
+ACTOR_FIELDS: tuple[str, ...] = ("actor", "addressee", "raised_by")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a summary: its item model and what its fields mean.
+
+    The one description of the four sections: readers, gold files, eval scoring, the report, the
+    Markdown rendering and the CLI all take names, fields and titles from ``SECTIONS``.
+    """
+
+    name: SectionName
+    item_model: type[BaseModel]
+    title: str
+    #: The field naming who holds, demands, sets or raises the item.
+    actor_field: str
+    #: Every field that names an actor (the demand's addressee too).
+    actor_fields: tuple[str, ...]
+    #: The fields whose text says what the item is (joined with "; " when compared as one text).
+    text_fields: tuple[str, ...]
+
+    def text(self, item: Any) -> str:
+        """The item's text fields as one text (an output item, a gold item, or a dict of either)."""
+        get = item.get if isinstance(item, dict) else lambda name, default="": getattr(item, name, default)
+        return "; ".join(str(get(name, "")).strip() for name in self.text_fields)
+
+
+SECTIONS: dict[str, Section] = {
+    "positions": Section("positions", Position, "Positions", "actor", ("actor",), ("stance",)),
+    "demands": Section("demands", Demand, "Demands", "actor", ("actor", "addressee"), ("demand",)),
+    "conditions": Section("conditions", Condition, "Conditions", "actor", ("actor",), ("action", "condition")),
+    "risks": Section("risks", Risk, "Risks", "raised_by", ("raised_by",), ("risk",)),
+}
+assert tuple(SECTIONS) == SECTION_NAMES
 
 
 class DroppedItem(_Strict):

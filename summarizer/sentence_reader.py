@@ -36,9 +36,9 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, utils
 
 from summarizer.actors import SPECIAL_NAMES, ActorIndex, normalise_name
-from summarizer.chunking import ACTOR_FIELDS, Chunk, content, merge_items
+from summarizer.chunking import Chunk, content, merge_items
 from summarizer.drafts import SENTENCE_ASKS
-from summarizer.schemas import SECTION_NAMES, Condition, Demand, DroppedItem, Evidence, Position, Risk
+from summarizer.schemas import ACTOR_FIELDS, SECTION_NAMES, SECTIONS, DroppedItem, Evidence
 from summarizer.sentences import Sentence, split_sentences
 from summarizer.wording import lexical_similarity
 
@@ -99,12 +99,6 @@ ASK_CUES: dict[tuple[str, ...], re.Pattern[str]] = {
     ("conditions",): CONDITION_CUES,
 }
 
-_OUTPUT_TYPES: dict[str, type[BaseModel]] = {
-    "positions": Position,
-    "demands": Demand,
-    "conditions": Condition,
-    "risks": Risk,
-}
 _ANSWER_PREFIX = "ANSWER:"
 
 #: ``call(user_message, sentence, kinds)`` -> the validated answer (a ``drafts.sentence_draft(kinds)``),
@@ -274,4 +268,4 @@ def _to_item(section: str, draft: BaseModel, evidence: list[Evidence], index: Ac
     for name in ACTOR_FIELDS:
         if name in values:
             values[name] = index.resolve(values[name])
-    return _OUTPUT_TYPES[section](**values, evidence=evidence)
+    return SECTIONS[section].item_model(**values, evidence=evidence)

@@ -10,7 +10,7 @@ from summarizer.llm.retry import transient_retrying
 from tests.fakes import ScriptedEndpoint, fake_openai_client
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_ARTICLE = ROOT / "evals" / "gold" / "blinken-gaza-ceasefire" / "article.txt"
+SEED_ARTICLE = ROOT / "evals" / "gold" / "dev" / "blinken-gaza-ceasefire" / "article.txt"
 
 ARTICLE = (
     "The Harbour Board said on Monday it would close the north pier for repairs. "

@@ -1,4 +1,4 @@
-"""A stand-in for ``python -m llama_cpp.server``: serves /v1/models and empty section answers.
+"""A stand-in for ``llama-server``: serves /health, /v1/models and empty section answers with ``timings``.
 
 Run as ``python tests/fake_llama_server.py PORT [--fail-start]``. Used to test the server lifecycle
 (start, reuse, stop) without loading a model.
@@ -30,8 +30,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         request = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        print("prompt eval time =  10.00 ms /  5 tokens", file=sys.stderr, flush=True)
-        self._send(200, completion(empty_answer(request)))
+        body = completion(empty_answer(request))
+        # llama-server's per-response counters (summed into meta.engine)
+        body["timings"] = {"cache_n": 90, "prompt_n": 10, "prompt_ms": 5.0, "predicted_n": 4, "predicted_ms": 8.0}
+        self._send(200, body)
 
     def log_message(self, format: str, *args: object) -> None:
         return

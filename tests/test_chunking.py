@@ -68,7 +68,7 @@ def _check_chunks(article: str, chunks: list[Chunk], max_chars: int, overlap: in
 
 
 def test_token_estimates_are_conservative_for_news_prose():
-    text = (ROOT / "evals" / "gold" / "rail-signallers-strike" / "article.txt").read_text(encoding="utf-8")
+    text = (ROOT / "evals" / "gold" / "dev" / "rail-signallers-strike" / "article.txt").read_text(encoding="utf-8")
     # 992 tokens with the embedded model's tokenizer; the estimate must not be lower.
     assert estimate_tokens(text) == -(-len(text) // CHARS_PER_TOKEN) >= 992
     assert estimate_tokens("") == 0
@@ -426,15 +426,18 @@ def test_a_short_article_is_one_chunk_and_the_same_five_requests():
 @pytest.mark.parametrize(
     ("schema_in_prompt", "strategy"), [(True, "sections"), (False, "sections"), (False, "sentences")]
 )
-def test_every_gold_article_fits_in_one_chunk(schema_in_prompt, strategy):
+def test_every_gold_article_fits_in_one_chunk_but_the_long_one(schema_in_prompt, strategy):
     model = InstructorModel(fake_openai_client(ScriptedEndpoint()), model="m", grammar=not schema_in_prompt)
     assert model.schema_in_prompt is schema_in_prompt
     pipeline = Pipeline(model, sampling={"max_tokens": 900}, context_tokens=4096, strategy=strategy)
-    paths = sorted(glob.glob(str(ROOT / "evals" / "gold" / "*" / "article.txt")))
-    assert len(paths) >= 6
+    paths = sorted(glob.glob(str(ROOT / "evals" / "gold" / "*" / "*" / "article.txt")))
+    assert len(paths) == 12
     for path in paths:
         with open(path, encoding="utf-8") as handle:
-            assert len(pipeline.chunks(handle.read())) == 1
+            text = handle.read()
+        # The 1,720-word energy article of the test split is there to exercise chunking.
+        expected = (lambda n: n >= 2) if len(text.split()) > 1500 else (lambda n: n == 1)
+        assert expected(len(pipeline.chunks(text))), path
 
 
 def test_the_budget_grows_with_the_context_and_shrinks_with_the_answer_and_a_pasted_schema():

@@ -31,7 +31,7 @@ from tests.test_eval_runner import gold_as_summary
 from tests.test_server_lifecycle import fake_server
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "evals" / "gold" / "blinken-gaza-ceasefire"
+SEED = ROOT / "evals" / "gold" / "dev" / "blinken-gaza-ceasefire"
 ANALYST_B = ROOT / "evals" / "agreement" / "blinken-gaza-ceasefire.analyst-b.json"
 BASE_URL = "http://fake.invalid/v1"
 
@@ -108,7 +108,7 @@ def test_run_replays_recorded_responses_without_a_model(tmp_path: Path) -> None:
     gold = _gold_dir(tmp_path / "gold")
     recordings = tmp_path / "recordings"
     endpoint = _record(gold, recordings)
-    assert len(endpoint.requests) == 5 and len(list(recordings.rglob("*.json"))) == 5
+    assert len(endpoint.requests) == 5 and len(list(recordings.rglob("*.json.gz"))) == 5
 
     out = tmp_path / "run"
     args = ["--replay", "--record-dir", str(recordings), "--base-url", BASE_URL, "--model", "fake-model"]
@@ -139,7 +139,7 @@ def test_run_records_through_a_server_then_replays_without_it(tmp_path: Path) ->
         code, _, stderr = run("eval", str(gold), "--out", str(tmp_path / "a"), "--base-url", base_url,
                               "--record-dir", str(recordings), "-q")  # fmt: skip
         assert code == 0, stderr
-    assert len(list(recordings.rglob("*.json"))) == 5
+    assert len(list(recordings.rglob("*.json.gz"))) == 5
     args = ["--replay", "--record-dir", str(recordings), "--base-url", base_url, "--model", "fake-gguf", "-q"]
     code, _, stderr = run("eval", str(gold), "--out", str(tmp_path / "b"), *args)
     assert code == 0, stderr
@@ -224,7 +224,7 @@ def test_agree_two_annotations(tmp_path: Path) -> None:
 
 
 def test_agree_rejects_annotations_of_different_articles() -> None:
-    other = ROOT / "evals" / "gold" / "steel-tariff-talks" / "gold.json"
+    other = ROOT / "evals" / "gold" / "dev" / "steel-tariff-talks" / "gold.json"
     code, _, stderr = run("eval", "agree", str(SEED / "gold.json"), str(other))
     assert code == 1
     assert "annotates 'steel-tariff-talks'" in stderr or "is not a substring" in stderr

@@ -22,7 +22,7 @@ from summarizer.evals.matching import SoftMatcher, StrictMatcher
 from summarizer.evals.scoring import score_annotation
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "evals" / "gold" / "blinken-gaza-ceasefire"
+SEED = ROOT / "evals" / "gold" / "dev" / "blinken-gaza-ceasefire"
 PARAPHRASED = ROOT / "tests" / "data" / "seed_gold_paraphrased.json"
 ANALYST_B = ROOT / "evals" / "agreement" / "blinken-gaza-ceasefire.analyst-b.json"
 

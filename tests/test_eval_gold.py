@@ -13,7 +13,7 @@ from summarizer.evals.gold import GoldError, find_gold_dirs, load_gold_dir, load
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT / "evals" / "gold"
-SEED_DIR = GOLD_DIR / "blinken-gaza-ceasefire"
+SEED_DIR = GOLD_DIR / "dev" / "blinken-gaza-ceasefire"
 ANALYST_B = ROOT / "evals" / "agreement" / "blinken-gaza-ceasefire.analyst-b.json"
 PARAPHRASED = ROOT / "tests" / "data" / "seed_gold_paraphrased.json"
 
@@ -45,7 +45,8 @@ def _parse(data: Any) -> Any:
 
 def test_all_shipped_gold_folders_load() -> None:
     folders = find_gold_dirs([GOLD_DIR])
-    assert [f.name for f in folders] == sorted(f.name for f in GOLD_DIR.iterdir() if (f / "gold.json").is_file())
+    assert folders == sorted(f.parent for f in GOLD_DIR.glob("*/*/gold.json"))
+    assert {f.parent.name for f in folders} == {"dev", "test"}
     assert len(folders) >= 6
     for folder in folders:
         article = load_gold_dir(folder)

@@ -31,7 +31,7 @@ from summarizer.evals.scoring import score_annotation
 from summarizer.schemas import Actor
 from summarizer.wording import lexical_similarity
 
-SEED_DIR = Path(__file__).resolve().parents[1] / "evals" / "gold" / "blinken-gaza-ceasefire"
+SEED_DIR = Path(__file__).resolve().parents[1] / "evals" / "gold" / "dev" / "blinken-gaza-ceasefire"
 BLINKEN = Actor(name="Antony Blinken", aliases=["Blinken"])
 ISRAEL = Actor(name="Israel")
 HAMAS = Actor(name="Hamas")

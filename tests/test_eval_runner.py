@@ -16,7 +16,7 @@ from summarizer.evals.matching import SoftMatcher, StrictMatcher
 from summarizer.evals.runner import evaluate
 from summarizer.schemas import SECTION_NAMES, DroppedItem, Meta, Summary, Usage
 
-GOLD_DIR = Path(__file__).resolve().parents[1] / "evals" / "gold"
+GOLD_DIR = Path(__file__).resolve().parents[1] / "evals" / "gold" / "dev"
 GOLDS = {folder.name: load_gold_dir(folder) for folder in sorted(GOLD_DIR.iterdir()) if folder.is_dir()}
 ARTICLE_KEYS = {"article_id", "text", "gold", "prediction", "error", "matches", "metrics", "coverage"}
 
@@ -179,7 +179,7 @@ def test_single_run_progress_and_report(tmp_path: Path) -> None:
     messages: list[str] = []
     seed = GOLD_DIR / "blinken-gaza-ceasefire"
     metrics = evaluate([seed], tmp_path, _by_text(_fake), progress=messages.append, matchers=_matchers())
-    assert messages == ["[1/1] blinken-gaza-ceasefire ..."]
+    assert messages == ["[1/1] blinken-gaza-ceasefire ...", "[1/1 done] blinken-gaza-ceasefire"]
     assert metrics["f1_std"] == {"strict": 0.0, "soft": 0.0}
     assert (tmp_path / "report.html").is_file()  # summarizer.evals.report is installed
 

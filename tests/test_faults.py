@@ -8,6 +8,7 @@ instead of sleeping, so the backoff is asserted exactly and the file runs in sec
 
 from __future__ import annotations
 
+import gzip
 import logging
 import traceback
 from collections.abc import Iterator
@@ -500,4 +501,4 @@ def test_the_api_key_never_reaches_the_summary_or_the_recorded_responses(server,
     _assert_valid(summary, article)
     written = [path for path in store_dir.rglob("*") if path.is_file()]
     assert len(written) == 1 + len(SECTION_NAMES)  # the overview and one recorded response per section
-    _assert_no_secret(summary.model_dump_json(), *(path.read_text(encoding="utf-8") for path in written))
+    _assert_no_secret(summary.model_dump_json(), *(gzip.decompress(path.read_bytes()).decode() for path in written))

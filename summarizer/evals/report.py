@@ -29,8 +29,7 @@ from typing import Any
 import jinja2
 
 from summarizer._version import __version__
-from summarizer.evals.items import ACTOR_FIELD, TEXT_FIELDS
-from summarizer.schemas import SECTION_NAMES
+from summarizer.schemas import SECTION_NAMES, SECTIONS
 
 __all__ = ["render_report", "write_report"]
 
@@ -41,7 +40,7 @@ COVERAGE_NOTE = (
     "(covered/gold). Coverage below 1 means reading misses; recall below coverage means wording misses."
 )
 
-_TITLES = {"positions": "Positions", "demands": "Demands", "conditions": "Conditions", "risks": "Risks"}
+_TITLES = {name: section.title for name, section in SECTIONS.items()}
 # One colour per section: a solid bar under gold spans, the same colour as a tint behind predicted spans.
 _COLOURS = {"positions": "#2563eb", "demands": "#d97706", "conditions": "#7c3aed", "risks": "#e11d48"}
 _TINTS = {
@@ -469,7 +468,7 @@ def _pairing(raw: Any) -> _Pairing:
 
 def _headline(section: str, item: Any) -> str:
     item = _dict(item)
-    for name in TEXT_FIELDS[section]:
+    for name in SECTIONS[section].text_fields:
         if isinstance(item.get(name), str) and item[name]:
             return str(item[name])
     return "(no text)"
@@ -490,10 +489,10 @@ def _card(
     if index >= len(items):
         return Card(label, kind, status, _STATUS_TEXT[status], missing=True)
     item = _dict(items[index])
-    who = str(item.get(ACTOR_FIELD[section], "") or MISSING)
+    who = str(item.get(SECTIONS[section].actor_field, "") or MISSING)
     if section == "demands":
         who += f" → {item.get('addressee') or MISSING}"
-    names = TEXT_FIELDS[section]
+    names = SECTIONS[section].text_fields
     what = tuple(
         (name if len(names) > 1 else "", MISSING if item.get(name) is None else str(item.get(name))) for name in names
     )

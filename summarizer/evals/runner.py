@@ -16,7 +16,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,36 +232,54 @@ def evaluate(
     runs: int = 1,
     progress: ProgressFn | None = None,
     matchers: Sequence[Matcher] | None = None,
+    concurrency: int = 1,
 ) -> dict[str, Any]:
     """Summarise every gold article ``runs`` times, score, write the run folder; returns the metrics.
 
     ``matchers`` defaults to ``StrictMatcher()`` and ``SoftMatcher()`` (the real embedding model).
+    ``concurrency`` summaries run at once (``summarize`` must be safe to call from that many threads,
+    as ``Summarizer.summarize`` is); the results are the same as one at a time, in the same order.
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     articles = load_articles(gold_dirs)
     matchers = list(matchers) if matchers is not None else [StrictMatcher(), SoftMatcher()]
     out = Path(out_dir)
     notify = progress or (lambda _message: None)
-    results: dict[str, list[RunResult]] = {}
-    steps = len(articles) * runs
-    for position, article in enumerate(articles):
-        gold = annotation_of(article.gold)
-        article_runs: list[RunResult] = []
-        for run in range(runs):
-            step = position * runs + run + 1
-            label = f" run {run + 1}/{runs}" if runs > 1 else ""
-            notify(f"[{step}/{steps}] {article.article_id}{label} ...")
-            result = _run(article, gold, run, summarize, matchers)
-            if result.summary is not None:
-                _write_json(
-                    out / "predictions" / f"{article.article_id}.run{run}.json", result.summary.model_dump(mode="json")
-                )
-            else:
-                notify(f"[{step}/{steps}] {article.article_id}{label}: invalid run: {result.error}")
-            article_runs.append(result)
-        results[article.article_id] = article_runs
-        _write_json(out / "articles" / f"{article.article_id}.json", _article_file(article, article_runs[0]))
+    golds = {article.article_id: annotation_of(article.gold) for article in articles}
+    tasks = [(article, run) for article in articles for run in range(runs)]
+    finished = [0]
+    lock = threading.Lock()
+
+    def one(task: tuple[GoldArticle, int]) -> RunResult:
+        article, run = task
+        label = f" run {run + 1}/{runs}" if runs > 1 else ""
+        with lock:
+            notify(f"[{tasks.index(task) + 1}/{len(tasks)}] {article.article_id}{label} ...")
+        result = _run(article, golds[article.article_id], run, summarize, matchers)
+        with lock:
+            finished[0] += 1
+            done = f"[{finished[0]}/{len(tasks)} done] {article.article_id}{label}"
+            notify(done if result.summary is not None else f"{done}: invalid run: {result.error}")
+        return result
+
+    if concurrency == 1:
+        outcomes = [one(task) for task in tasks]
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            outcomes = list(pool.map(one, tasks))
+    results: dict[str, list[RunResult]] = {article.article_id: [] for article in articles}
+    for (article, run), result in zip(tasks, outcomes, strict=True):
+        if result.summary is not None:
+            _write_json(
+                out / "predictions" / f"{article.article_id}.run{run}.json", result.summary.model_dump(mode="json")
+            )
+        results[article.article_id].append(result)
+    for article in articles:
+        first = results[article.article_id][0]
+        _write_json(out / "articles" / f"{article.article_id}.json", _article_file(article, first))
     metrics = aggregate(results, matchers, runs)
     _write_json(out / "metrics.json", metrics)
     write_report(out)

@@ -32,7 +32,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigError, ModelAuthError, ModelError, ModelUnavailableError, SummarizerError
-from summarizer.extraction import Extraction
+from summarizer.extraction import EngineTimings, Extraction, TokenLogprob
 from summarizer.llm.recording import ResponseStore
 from summarizer.llm.retry import MAX_RETRY_AFTER_SECONDS, as_retrying, is_transient, retry_after_seconds
 from summarizer.schemas import Usage
@@ -152,8 +152,13 @@ class InstructorModel:
         temperature: float = 0.0,
         max_tokens: int = 900,
         seed: int | None = 0,
+        top_logprobs: int | None = None,
+        slot: int | None = None,
         store: ResponseStore | None = None,
     ) -> None:
+        """``top_logprobs`` asks for each answer token's log-probability and that many alternatives
+        (``Extraction.tokens``); ``slot`` pins every request to that llama.cpp server slot (``id_slot``),
+        so that one article's calls reuse the article prefix cached there."""
         if reasks < 0:
             raise ValueError(f"reasks must be >= 0, got {reasks}")
         self._openai = openai_client
@@ -165,6 +170,11 @@ class InstructorModel:
         self.sampling: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens}
         if seed is not None:
             self.sampling["seed"] = seed
+        if top_logprobs is not None:
+            if not 0 <= top_logprobs <= 20:
+                raise ValueError(f"top_logprobs must be between 0 and 20, got {top_logprobs}")
+            self.sampling.update(logprobs=True, top_logprobs=top_logprobs)
+        self.slot = slot
         self._store = store
         self._local = threading.local()  # per-thread counters: one model may serve several threads
         self._usage = Usage()
@@ -194,6 +204,24 @@ class InstructorModel:
     def _responses(self, value: int) -> None:
         self._local.responses = value
 
+    @property
+    def _engine(self) -> EngineTimings | None:
+        """What the engine reported for the current thread's ``extract`` call (live responses only)."""
+        return getattr(self._local, "engine", None)
+
+    @_engine.setter
+    def _engine(self, value: EngineTimings | None) -> None:
+        self._local.engine = value
+
+    @property
+    def _last(self) -> Any:
+        """The last completion the current thread's ``extract`` call received."""
+        return getattr(self._local, "last", None)
+
+    @_last.setter
+    def _last(self, value: Any) -> None:
+        self._local.last = value
+
     def _send(self, **kwargs: Any) -> Any:
         """One logical request: retried on transient faults, every attempt counted."""
         kwargs["messages"] = _schema_after_messages(kwargs["messages"], keep=self.schema_in_prompt)
@@ -219,6 +247,11 @@ class InstructorModel:
         self._check_completion(response)
         if self._store is not None:
             self._store.save(kwargs, response.model_dump(mode="json", exclude_unset=True))
+        timings = EngineTimings.from_response((response.model_extra or {}).get("timings"))
+        if timings is not None:
+            if self._engine is None:
+                self._engine = EngineTimings()
+            self._engine.add(timings)
         return self._counted(response)
 
     def _check_completion(self, response: Any) -> None:
@@ -265,6 +298,7 @@ class InstructorModel:
             self._usage.prompt_tokens += usage.prompt_tokens or 0
             self._usage.completion_tokens += usage.completion_tokens or 0
         self._responses += 1
+        self._last = response
         return response
 
     def extract(
@@ -272,10 +306,16 @@ class InstructorModel:
         response_model: type[BaseModel],
         messages: list[dict[str, str]],
         context: dict[str, object],
+        *,
+        max_tokens: int | None = None,
     ) -> Extraction:
-        """Ask for ``response_model``; re-ask on validation errors; map endpoint faults to our errors."""
+        """Ask for ``response_model``; re-ask on validation errors; map endpoint faults to our errors.
+
+        ``max_tokens`` caps this answer below the model's ``max_tokens``."""
         self._usage = Usage()
         self._responses = 0
+        self._engine = None
+        self._last = None
         request: dict[str, Any] = {
             "model": self._model,
             "messages": messages,
@@ -284,11 +324,18 @@ class InstructorModel:
             "context": context,
             **self.sampling,
         }
+        if max_tokens is not None:
+            request["max_tokens"] = min(max_tokens, self.sampling["max_tokens"])
+        extra_body: dict[str, Any] = {}
         if self.grammar:
             schema = response_model.model_json_schema()
-            request["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
+            extra_body["response_format"] = {"type": "json_object", "schema": schema}
+        if self.slot is not None:
+            extra_body["id_slot"] = self.slot
+        if extra_body:
+            request["extra_body"] = extra_body
         cut_off = (
-            f"the answer was cut off at max_tokens={self.sampling['max_tokens']}; "
+            f"the answer was cut off at max_tokens={request['max_tokens']}; "
             "allow more tokens (--max-tokens) or ask for less"
         )
         try:
@@ -313,11 +360,18 @@ class InstructorModel:
         except openai.OpenAIError as error:
             raise self._endpoint_error(error) from error
         self._usage.reasks = max(self._responses - 1, 0)
-        return Extraction(value=value, usage=self._usage)
+        return Extraction(value=value, usage=self._usage, tokens=_token_logprobs(self._last), engine=self._engine)
 
     def _failure(self, completion: Any, reason: str) -> Extraction:
         self._usage.reasks = max(self._responses - 1, 0)
-        return Extraction(value=None, usage=self._usage, raw_text=_completion_text(completion), error=reason)
+        return Extraction(
+            value=None,
+            usage=self._usage,
+            raw_text=_completion_text(completion),
+            error=reason,
+            tokens=_token_logprobs(completion),
+            engine=self._engine,
+        )
 
     def _endpoint_error(self, error: openai.OpenAIError) -> ModelError:
         calls = self._usage.calls
@@ -390,6 +444,24 @@ def _completion_text(completion: Any) -> str | None:
     if content is None:
         return None
     return content if isinstance(content, str) else json.dumps(content)
+
+
+def _token_logprobs(completion: Any) -> list[TokenLogprob] | None:
+    """The first choice's tokens with their log-probabilities, if the server sent them."""
+    try:
+        content = completion.choices[0].logprobs.content
+    except (AttributeError, IndexError, TypeError):
+        return None
+    if not content:
+        return None
+    return [
+        TokenLogprob(
+            token=entry.token,
+            logprob=entry.logprob,
+            top={alt.token: alt.logprob for alt in (entry.top_logprobs or [])},
+        )
+        for entry in content
+    ]
 
 
 def first_model_name(client: openai.OpenAI) -> str:

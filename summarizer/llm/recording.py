@@ -12,6 +12,7 @@ overwrites.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -22,7 +23,12 @@ from typing import Any, Literal
 from summarizer.errors import ReplayMissError
 
 StoreMode = Literal["record", "replay", "refresh"]
-_KEY_FIELDS = ("model", "messages", "response_format", "extra_body", "temperature", "max_tokens", "seed", "top_p")
+_KEY_FIELDS = (
+    "model", "messages", "response_format", "extra_body", "temperature", "max_tokens", "seed", "top_p",
+    "logprobs", "top_logprobs",
+)  # fmt: skip
+#: Request fields that route a request without changing its answer: not part of its identity.
+_ROUTING_FIELDS = ("id_slot",)
 
 
 def _sha256(value: Any) -> str:
@@ -32,6 +38,13 @@ def _sha256(value: Any) -> str:
 def request_identity(request: dict[str, Any]) -> dict[str, Any]:
     """The parts of a chat request that decide its answer (no headers, so no credentials)."""
     identity = {name: request[name] for name in _KEY_FIELDS if name in request and request[name] is not None}
+    extra = identity.get("extra_body")
+    if isinstance(extra, dict):
+        extra = {k: v for k, v in extra.items() if k not in _ROUTING_FIELDS}
+        if extra:
+            identity["extra_body"] = extra
+        else:
+            del identity["extra_body"]
     return json.loads(json.dumps(identity, default=str))
 
 
@@ -50,17 +63,27 @@ class ResponseStore:
         return _sha256(request_identity(request))
 
     def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+        """Where a new record goes: gzipped JSON (token log-probabilities make records large)."""
+        return self.directory / key[:2] / f"{key}.json.gz"
+
+    def _read(self, key: str) -> dict[str, Any] | None:
+        """The record under ``key``: gzipped, or plain ``.json`` as earlier versions wrote it."""
+        path = self._path(key)
+        if path.is_file():
+            return dict(json.loads(gzip.decompress(path.read_bytes()).decode("utf-8")))
+        plain = path.with_suffix("")
+        if plain.is_file():
+            return dict(json.loads(plain.read_text(encoding="utf-8")))
+        return None
 
     def lookup(self, request: dict[str, Any]) -> dict[str, Any] | None:
         """The recorded completion for ``request``; ``None`` if the model must be asked."""
         if self.mode == "refresh":
             return None
         key = self.key(request)
-        path = self._path(key)
-        if path.is_file():
+        record = self._read(key)
+        if record is not None:
             self.hits += 1
-            record = json.loads(path.read_text(encoding="utf-8"))
             return dict(record["response"])
         self.misses += 1
         if self.mode == "replay":
@@ -84,7 +107,11 @@ class ResponseStore:
             "model": identity.get("model"),
             "messages_sha256": _sha256(messages),
             "schema_sha256": _sha256([identity.get("response_format"), identity.get("extra_body")]),
-            "sampling": {k: identity[k] for k in ("temperature", "max_tokens", "seed", "top_p") if k in identity},
+            "sampling": {
+                k: identity[k]
+                for k in ("temperature", "max_tokens", "seed", "top_p", "logprobs", "top_logprobs")
+                if k in identity
+            },
             "turns": len(messages),
             "response": response,
         }
@@ -92,9 +119,10 @@ class ResponseStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(record, out, indent=1, ensure_ascii=False, sort_keys=True)
-                out.write("\n")
+            with os.fdopen(handle, "wb") as out:
+                text = json.dumps(record, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+                # mtime=0: the same record always compresses to the same bytes
+                out.write(gzip.compress(text.encode("utf-8"), mtime=0))
             os.replace(temporary, path)
         finally:
             Path(temporary).unlink(missing_ok=True)
