@@ -12,13 +12,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from summarizer.config import Settings
+from summarizer.config import NO_KEY, Settings
 from summarizer.engine.model_store import DEFAULT_MODEL, ensure_model
 from summarizer.engine.server import LocalServer, physical_cores
 from summarizer.extraction import StructuredModel
 from summarizer.llm.recording import ResponseStore
 from summarizer.pipeline import Pipeline, ProgressCallback
 from summarizer.prompts import PromptLibrary
+from summarizer.readers import make_reader
 from summarizer.schemas import Summary
 
 if TYPE_CHECKING:
@@ -125,8 +126,7 @@ class Summarizer:
                 "grammar": settings.grammar,
             },
             context_tokens=settings.n_ctx,
-            follow_up=settings.follow_up,
-            strategy=settings.strategy,
+            reader=make_reader(settings.strategy, follow_up=settings.follow_up),
         )
 
     def _build_model(self, base_url: str | None, model_name: str, *, slot: int | None = None) -> StructuredModel:
@@ -135,7 +135,7 @@ class Summarizer:
         settings = self.settings
         client = self._client
         if client is None:
-            api_key = settings.api_key or ("not-needed" if settings.backend == "embedded" else None)
+            api_key = settings.api_key or (NO_KEY if settings.backend == "embedded" else None)
             client = build_openai_client(base_url=base_url, api_key=api_key, timeout=settings.timeout)
             self._owned_clients.append(client)
         if settings.backend == "server" and settings.model is None and self._client is None:
@@ -151,6 +151,7 @@ class Summarizer:
             max_tokens=settings.max_tokens,
             top_logprobs=settings.top_logprobs,
             slot=slot,
+            parallel_calls=settings.parallel_calls,
         )
 
     def summarize(self, text: str) -> Summary:

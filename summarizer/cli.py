@@ -22,8 +22,9 @@ from typing import TextIO
 
 from summarizer._version import __version__
 from summarizer.api import Summarizer
-from summarizer.config import Settings
+from summarizer.cli_options import add_model_options, settings_from_args
 from summarizer.errors import InputError, SummarizerError
+from summarizer.inputs import decode_article, read_article_file
 from summarizer.markdown import render_markdown
 
 
@@ -43,33 +44,11 @@ class _Status:
 
 def read_article(source: str, stdin: TextIO | None = None) -> str:
     """The article text from a path or ``-`` (stdin), as strict UTF-8; ``InputError`` otherwise."""
-    if source == "-":
-        stream = stdin or sys.stdin
-        data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
-        name = "standard input"
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise InputError(f"{source}: no such file")
-        if path.is_dir():
-            raise InputError(f"{source}: is a directory, not an article file")
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise InputError(f"{source}: cannot be read ({error.strerror})") from error
-        name = source
-    if b"\x00" in data:
-        raise InputError(f"{name}: contains NUL bytes; this looks like a binary file, not a text article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            "convert it first, e.g. iconv -f latin1 -t utf-8"
-        ) from error
-    if not text.strip():
-        raise InputError(f"{name}: is empty; there is nothing to summarise")
-    return text
+    if source != "-":
+        return read_article_file(source)
+    stream = stdin or sys.stdin
+    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
+    return decode_article(data, "standard input")
 
 
 def write_output(text: str, destination: str | None, stdout: TextIO) -> None:
@@ -90,59 +69,6 @@ def write_output(text: str, destination: str | None, stdout: TextIO) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model")
-    group.add_argument("--model", help="model name; without --base-url this means OpenAI (needs OPENAI_API_KEY)")
-    group.add_argument(
-        "--base-url", help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 (or SUMMARIZER_BASE_URL)"
-    )
-    group.add_argument("--model-path", help="serve this local GGUF file with the embedded engine")
-    group.add_argument(
-        "--grammar",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="send the JSON schema as a llama.cpp grammar (default: on for the embedded engine only)",
-    )
-    group.add_argument(
-        "--follow-up",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="ask once more for a section answered with only 1-2 items (default: on for the embedded engine only)",
-    )
-    group.add_argument(
-        "--strategy",
-        choices=["sentences", "sections"],
-        default=None,
-        help="read the article one sentence per call, or one section per call "
-        "(default: sentences for the embedded engine, sections otherwise)",
-    )
-    group.add_argument("--temperature", type=float, default=0.0)
-    group.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds to wait for each model answer (default 300)"
-    )
-    group.add_argument("--max-tokens", type=int, default=900, help="per model call (default 900)")
-    group.add_argument("--retries", type=int, default=4, help="attempts per request on transient faults (default 4)")
-    group.add_argument("--reasks", type=int, default=1, help="re-asks on an invalid or ungrounded answer (default 1)")
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings.resolve(
-        model=args.model,
-        base_url=args.base_url,
-        model_path=args.model_path,
-        grammar=args.grammar,
-        follow_up=args.follow_up,
-        strategy=args.strategy,
-        temperature=args.temperature,
-        max_tokens=args.max_tokens,
-        retries=args.retries,
-        reasks=args.reasks,
-        timeout=args.timeout,
-        # Batch runs with the embedded model: one engine slot per article in flight.
-        slots=getattr(args, "concurrency", 1),
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="summarizer", description="Structured, evidence-grounded summaries of news articles."
@@ -155,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("-o", "--output", help="write the result to this file instead of stdout")
     summarize.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     summarize.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
-    _add_model_options(summarize)
+    add_model_options(summarize)
     summarize.set_defaults(handler=_summarize_command)
     batch = commands.add_parser("batch", help="summarise many articles from a JSON-lines file, resumably")
     batch.add_argument("input", help='JSON lines: {"id": ..., "text": ...} or {"id": ..., "path": ...} per line')
@@ -170,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("-q", "--quiet", action="store_true", help="no per-item progress on stderr")
     batch.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
-    _add_model_options(batch)
+    add_model_options(batch)
     batch.set_defaults(handler=_batch_command)
     engine = commands.add_parser(
         "engine", help="build the embedded llama.cpp server (once; make setup does it), or show where it is"
@@ -247,7 +173,7 @@ def _batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> 
         if not args.quiet:
             print(outcome, file=stderr, flush=True)
 
-    with Summarizer(settings_from_args(args), progress=note) as summarizer:
+    with Summarizer(settings_from_args(args, slots=args.concurrency), progress=note) as summarizer:
         opened.set()
         try:
             report = summarize_batch(items, args.output, summarizer, args.concurrency, progress=item_done)

@@ -7,6 +7,7 @@ and tests or replays can implement it however they like.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeVar
 
@@ -90,6 +91,12 @@ class Extraction:
     error: str | None = None
     tokens: list[TokenLogprob] | None = None
     engine: EngineTimings | None = None
+    #: Wall time of the call, re-asks and retries included.
+    seconds: float = 0.0
+
+
+#: One structured call: (response model, messages, validation context, answer cap or ``None``).
+ExtractRequest = tuple[type[BaseModel], list[dict[str, str]], dict[str, object], int | None]
 
 
 class StructuredModel(Protocol):
@@ -107,4 +114,8 @@ class StructuredModel(Protocol):
         max_tokens: int | None = None,
     ) -> Extraction:
         """Fill ``response_model``; ``max_tokens`` caps this answer (default: the model's own cap)."""
+        ...
+
+    def extract_many(self, requests: Sequence[ExtractRequest]) -> list[Extraction]:
+        """``extract`` for each request (possibly several at once); the results in request order."""
         ...

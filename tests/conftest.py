@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,15 @@ ARTICLE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _no_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without SUMMARIZER_* and OPENAI_* variables (they are settings); a test that
+    needs one sets it with ``monkeypatch.setenv``."""
+    for name in list(os.environ):
+        if name.startswith(("SUMMARIZER_", "OPENAI_")):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def article() -> str:
     return ARTICLE
@@ -35,7 +45,7 @@ def make_summarizer(sleeps: list[float]):
     """Build a Summarizer over a scripted endpoint, with retries that record their waits instead of sleeping."""
 
     def build(endpoint: ScriptedEndpoint, *, attempts: int = 4, reasks: int = 2) -> Summarizer:
-        settings = Settings.resolve(base_url="http://fake.invalid/v1", model="fake-model", reasks=reasks, environ={})
+        settings = Settings.resolve(base_url="http://fake.invalid/v1", model="fake-model", reasks=reasks)
         summarizer = Summarizer(settings, client=fake_openai_client(endpoint))
         pipeline = summarizer.open()
         model = pipeline.model

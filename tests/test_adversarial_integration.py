@@ -13,7 +13,7 @@ import pytest
 import summarizer
 from summarizer.schemas import SECTION_NAMES, Summary
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 #: A made-up name and claim that exist only inside the injected instruction.
 INJECTED_NAME = "Zebulon Quartz"

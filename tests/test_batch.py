@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import io
 import json
 import os
 import signal
@@ -20,22 +19,17 @@ import pytest
 
 from summarizer.api import Summarizer
 from summarizer.batch import BatchItem, BatchReport, ItemOutcome, read_items, summarize_batch
-from summarizer.cli import main
 from summarizer.config import Settings
 from summarizer.errors import InputError, ModelAuthError
 from summarizer.schemas import Summary
+from tests.cli_runner import run_cli
+from tests.fake_server import FakeServer
 from tests.fakes import ScriptedEndpoint, error, fake_openai_client, section_of
-from tests.slow_server import SlowServer
 
 ROOT = Path(__file__).resolve().parents[1]
 #: One summary is one overview call and one call per section.
 REQUESTS_PER_ITEM = 5
 
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def write_jsonl(path: Path, entries: list[Any]) -> Path:
@@ -52,7 +46,7 @@ def records(path: Path) -> list[dict[str, Any]]:
 
 
 def summarizer_for(handler: ScriptedEndpoint | Callable[[httpx2.Request], httpx2.Response]) -> Summarizer:
-    settings = Settings.resolve(base_url="http://fake.invalid/v1", model="fake-model", retries=1, environ={})
+    settings = Settings.resolve(base_url="http://fake.invalid/v1", model="fake-model", retries=1)
     return Summarizer(settings, client=fake_openai_client(handler))
 
 
@@ -80,7 +74,7 @@ def test_every_item_gets_one_ok_record_with_its_summary(tmp_path, endpoint, arti
 
 def test_the_cli_prints_a_line_per_item_and_a_count(tmp_path, article):
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": article}, {"id": "b", "text": article}])
-    with SlowServer() as server:
+    with FakeServer() as server:
         code, out, err = run_cli("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--base-url", server.base_url)
     assert code == 0, err
     assert out == ""
@@ -112,7 +106,7 @@ def test_bad_lines_become_error_records_and_the_rest_still_runs(tmp_path, articl
             {"id": "last", "text": article},  # 13
         ],
     )
-    with SlowServer() as server:
+    with FakeServer() as server:
         code, _, err = run_cli("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--base-url", server.base_url)
     assert code == 1
     assert "batch done: 2 ok, 10 failed, 0 skipped (already done) of 12" in err
@@ -125,7 +119,7 @@ def test_bad_lines_become_error_records_and_the_rest_still_runs(tmp_path, articl
         4: (None, 'line 4: duplicate id "good" (first on line 1)'),
         5: ("gone", "missing.txt: no such file"),
         6: ("blank", "the article is empty"),
-        7: ("empty-file", "empty.txt: the article is empty"),
+        7: ("empty-file", "empty.txt: is empty; there is nothing to summarise"),
         8: ("latin1", "latin1.txt: not UTF-8 text (byte 0xe9 at offset 3)"),
         9: ("both", 'line 9: give exactly one of "text" or "path"'),
         10: (None, 'line 10: "id" must be a non-empty string or an integer, got true'),
@@ -233,7 +227,7 @@ def test_bad_options_fail_with_one_line(tmp_path, article, argv, code, reason):
     argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
     if "-o" not in argv:
         argv += ["-o", str(tmp_path / "out.jsonl")]
-    with SlowServer() as server:
+    with FakeServer() as server:
         got, _, err = run_cli("batch", str(source), *argv, "--base-url", server.base_url)
     assert got == code and reason in err and "Traceback" not in err
 
@@ -262,6 +256,7 @@ def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], lim
         time.sleep(0.02)
 
 
+@pytest.mark.slow  # a child process, killed mid-run
 @pytest.mark.parametrize(
     ("signum", "concurrency"), [(signal.SIGINT, 1), (signal.SIGTERM, 2)], ids=["SIGINT", "SIGTERM-concurrency-2"]
 )
@@ -272,7 +267,7 @@ def test_an_interrupted_run_stops_cleanly_and_a_rerun_finishes_it(tmp_path, arti
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
     # The first requests are answered (slowly); later ones are held until released, so that the run is
     # caught mid-item with at least one item written and some not.
-    with SlowServer(delay=0.02, hold_after=concurrency * REQUESTS_PER_ITEM) as server:
+    with FakeServer(delay=0.02, hold_after=concurrency * REQUESTS_PER_ITEM) as server:
         argv = ["batch", str(source), "-o", str(output), "--base-url", server.base_url]
         argv += ["--concurrency", str(concurrency)]
         # -X faulthandler: if the run fails to stop, SIGABRT makes it print every thread's stack.
@@ -325,7 +320,7 @@ def test_usage_is_counted_per_item_when_threads_share_one_model() -> None:
     from tests.conftest import ARTICLE
     from tests.fakes import ScriptedEndpoint, fake_openai_client
 
-    settings = Settings.resolve(base_url="http://fake.invalid/v1", model="fake-model", environ={})
+    settings = Settings.resolve(base_url="http://fake.invalid/v1", model="fake-model")
     with Summarizer(settings, client=fake_openai_client(ScriptedEndpoint())) as summarizer:
         calls: list[int] = []
         lock = threading.Lock()

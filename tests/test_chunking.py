@@ -13,20 +13,17 @@ import pytest
 
 from summarizer.chunking import (
     CHARS_PER_TOKEN,
-    MERGE_MIN_SCORE,
     MIN_CHUNK_TOKENS,
     Chunk,
     estimate_tokens,
-    merge_items,
     plan_chunks,
     shift_evidence,
-    similarity,
     split_article,
-    union_evidence,
 )
 from summarizer.drafts import PositionsDraft, section_items
 from summarizer.errors import ConfigError
 from summarizer.llm.client import InstructorModel
+from summarizer.merging import MERGE_MIN_SCORE, merge_items, similarity, union_evidence
 from summarizer.pipeline import SYSTEM_TEMPLATE, Pipeline
 from summarizer.prompts import PromptLibrary
 from summarizer.schemas import SECTION_NAMES, ChunkMeta, Demand, Evidence, Position, Summary
@@ -429,7 +426,7 @@ def test_a_short_article_is_one_chunk_and_the_same_five_requests():
 def test_every_gold_article_fits_in_one_chunk_but_the_long_one(schema_in_prompt, strategy):
     model = InstructorModel(fake_openai_client(ScriptedEndpoint()), model="m", grammar=not schema_in_prompt)
     assert model.schema_in_prompt is schema_in_prompt
-    pipeline = Pipeline(model, sampling={"max_tokens": 900}, context_tokens=4096, strategy=strategy)
+    pipeline = Pipeline(model, sampling={"max_tokens": 900}, context_tokens=4096, reader=strategy)
     paths = sorted(glob.glob(str(ROOT / "evals" / "gold" / "*" / "*" / "article.txt")))
     assert len(paths) == 12
     for path in paths:

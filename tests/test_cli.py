@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from summarizer.cli import main
 from summarizer.schemas import Summary
-from tests.test_server_lifecycle import fake_server
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+from tests.cli_runner import run_cli
+from tests.fake_server import FakeServer
 
 
 @pytest.fixture
-def endpoint(tmp_path: Path):
-    gguf = tmp_path / "x.gguf"
-    gguf.write_bytes(b"GGUF")
-    with fake_server(gguf) as server:
-        yield server.base_url
+def endpoint():
+    with FakeServer(models=["fake-gguf"]) as server:
+        yield server.url
 
 
 @pytest.fixture
@@ -35,7 +26,7 @@ def article_file(tmp_path: Path, article: str) -> Path:
 
 
 def test_json_summary_on_stdout_and_progress_on_stderr(endpoint, article_file, article):
-    code, out, err = run("summarize", str(article_file), "--base-url", endpoint)
+    code, out, err = run_cli("summarize", str(article_file), "--base-url", endpoint)
     assert code == 0, err
     summary = Summary.model_validate_json(out, context={"article": article})
     assert summary.meta.backend == "server" and summary.meta.model == "fake-gguf"
@@ -45,7 +36,7 @@ def test_json_summary_on_stdout_and_progress_on_stderr(endpoint, article_file, a
 
 def test_markdown_to_a_file(endpoint, article_file, tmp_path):
     target = tmp_path / "summary.md"
-    code, out, err = run(
+    code, out, err = run_cli(
         "summarize", str(article_file), "--base-url", endpoint, "--format", "markdown", "-o", str(target)
     )
     assert code == 0, err
@@ -66,7 +57,7 @@ def test_markdown_to_a_file(endpoint, article_file, tmp_path):
 def test_unusable_files_fail_with_one_line(tmp_path, content, reason):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
-    code, out, err = run("summarize", str(path), "--base-url", "http://127.0.0.1:9/v1")
+    code, out, err = run_cli("summarize", str(path), "--base-url", "http://127.0.0.1:9/v1")
     assert code == 1 and out == ""
     assert reason in err
     assert len(err.strip().splitlines()) == 1
@@ -74,7 +65,7 @@ def test_unusable_files_fail_with_one_line(tmp_path, content, reason):
 
 
 def test_a_missing_file_fails_with_one_line(tmp_path):
-    code, _, err = run("summarize", str(tmp_path / "nope.txt"))
+    code, _, err = run_cli("summarize", str(tmp_path / "nope.txt"))
     assert code == 1 and "no such file" in err and "Traceback" not in err
 
 
@@ -82,12 +73,12 @@ def test_openai_without_a_key_names_the_variable(article_file, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("SUMMARIZER_API_KEY", raising=False)
     monkeypatch.delenv("SUMMARIZER_BASE_URL", raising=False)
-    code, _, err = run("summarize", str(article_file), "--model", "gpt-4o-mini")
+    code, _, err = run_cli("summarize", str(article_file), "--model", "gpt-4o-mini")
     assert code == 1 and "OPENAI_API_KEY" in err
 
 
 def test_an_unreachable_server_fails_with_one_line(article_file):
-    code, _, err = run(
+    code, _, err = run_cli(
         "summarize", str(article_file), "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--retries", "1"
     )
     assert code == 1
@@ -95,13 +86,13 @@ def test_an_unreachable_server_fails_with_one_line(article_file):
 
 
 def test_bad_usage_exits_2():
-    code, _, err = run("summarize")
+    code, _, err = run_cli("summarize")
     assert code == 2 and "path" in err
 
 
 def test_json_output_carries_no_secret(endpoint, article_file, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-do-not-leak-123")
-    code, out, err = run("summarize", str(article_file), "--base-url", endpoint)
+    code, out, err = run_cli("summarize", str(article_file), "--base-url", endpoint)
     assert code == 0
     assert "sk-do-not-leak-123" not in out + err
     assert json.loads(out)["meta"]["base_url"] == endpoint

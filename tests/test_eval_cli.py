@@ -97,7 +97,7 @@ def _gold_dir(root: Path, article: str = ARTICLE) -> Path:
 def _record(gold: Path, recordings: Path) -> ScriptedEndpoint:
     """Summarise the harbour article once through a fake HTTP endpoint, recording every response."""
     endpoint = ScriptedEndpoint({section: [ok(answer)] for section, answer in ANSWERS.items()})
-    settings = Settings.resolve(base_url=BASE_URL, model="fake-model", environ={})
+    settings = Settings.resolve(base_url=BASE_URL, model="fake-model")
     store = ResponseStore(recordings, mode="record")
     with Summarizer(settings, client=fake_openai_client(endpoint), response_store=store) as summarizer:
         summarizer.summarize((gold / "article.txt").read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """Fault tolerance over a real socket: every fault ends in a valid ``Summary`` or a typed, one-line error.
 
-The faults come from ``tests.fault_server.FaultServer`` (a real HTTP server on 127.0.0.1), so the openai
+The faults come from ``tests.fake_server.FakeServer`` (a real HTTP server on 127.0.0.1), so the openai
 SDK, its HTTP client, instructor and our retry policy all run as in production. The retry policy is the
 production one (``transient_retrying`` with its default backoff) except that it records its waits
 instead of sleeping, so the backoff is asserted exactly and the file runs in seconds.
@@ -26,9 +26,9 @@ from summarizer.errors import ModelAuthError, ModelError, ModelUnavailableError
 from summarizer.llm.recording import ResponseStore
 from summarizer.llm.retry import DEFAULT_ATTEMPTS, MAX_RETRY_AFTER_SECONDS, transient_retrying
 from summarizer.schemas import SECTION_NAMES, Summary
+from tests.cli_runner import run_cli
+from tests.fake_server import CloseMidBody, Delay, FakeServer, Reset
 from tests.fakes import Reply, completion, error, ok
-from tests.fault_server import CloseMidBody, Delay, FaultServer, Reset
-from tests.test_cli import run
 
 SECRET = "sk-secret-123"
 #: The client timeout of these tests (the smallest ``Settings`` accepts); a ``Delay`` beyond it times out.
@@ -78,8 +78,8 @@ def _assert_valid(summary: Summary, article: str) -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as fault_server:
+def server() -> Iterator[FakeServer]:
+    with FakeServer() as fault_server:
         yield fault_server
 
 
@@ -117,14 +117,14 @@ def recorded_sleeps(monkeypatch: pytest.MonkeyPatch, sleeps: list[float]) -> lis
 
 
 @pytest.fixture
-def summarizer_for(server: FaultServer, recorded_sleeps: list[float]):
+def summarizer_for(server: FakeServer, recorded_sleeps: list[float]):
     """A ``Summarizer`` built the public way (``Settings.resolve``) against the fault server."""
 
     def build(
         *, retries: int = DEFAULT_ATTEMPTS, reasks: int = 1, store: ResponseStore | None = None, **extra: Any
     ) -> Summarizer:
         settings = Settings.resolve(
-            base_url=server.url, model="m", timeout=TIMEOUT, retries=retries, reasks=reasks, environ={}, **extra
+            base_url=server.url, model="m", timeout=TIMEOUT, retries=retries, reasks=reasks, **extra
         )
         return Summarizer(settings, response_store=store)
 
@@ -406,7 +406,7 @@ def test_the_cli_reports_a_fault_in_one_line_without_a_traceback(
 ):
     server.script("overview", *faults)
     argv = ["summarize", str(article_path), "--base-url", server.url, "--model", "m", "-q", "--retries", "2"]
-    code, out, err = run(*argv)
+    code, out, err = run_cli(*argv)
 
     assert code == 1 and out == ""
     (line,) = err.splitlines()
@@ -420,7 +420,7 @@ def test_the_cli_reports_a_fault_in_one_line_without_a_traceback(
 
 def test_the_cli_prints_details_with_verbose(server, recorded_sleeps, article_path):
     server.script("overview", error(500, "boom"), error(500, "boom"))
-    code, out, err = run(
+    code, out, err = run_cli(
         "summarize", str(article_path), "--base-url", server.url, "--model", "m", "-q", "--retries", "2", "--verbose"
     )
 
@@ -432,7 +432,7 @@ def test_the_cli_prints_details_with_verbose(server, recorded_sleeps, article_pa
 def test_the_cli_survives_a_fault_and_reports_retries_and_drops(server, recorded_sleeps, article_path, article):
     server.script("overview", Reset())
     server.script("risks", _no_choices())
-    code, out, err = run("summarize", str(article_path), "--base-url", server.url, "--model", "m")
+    code, out, err = run_cli("summarize", str(article_path), "--base-url", server.url, "--model", "m")
 
     assert code == 0, err
     summary = Summary.model_validate_json(out, context={"article": article})
@@ -481,7 +481,7 @@ def test_the_api_key_never_reaches_the_cli_output(
     monkeypatch.delenv("SUMMARIZER_API_KEY", raising=False)
     server.script("overview", *faults)
     argv = ["summarize", str(article_path), "--base-url", server.url, "--model", "m", "--retries", "2"]
-    code, out, err = run(*argv, *(["--verbose"] if verbose else []))
+    code, out, err = run_cli(*argv, *(["--verbose"] if verbose else []))
 
     assert code == 1
     assert server.headers[0]["authorization"] == f"Bearer {SECRET}"

@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.api import Summarizer
 from summarizer.config import Settings
-from summarizer.pipeline import FOLLOW_UP_BELOW
+from summarizer.readers.sections import FOLLOW_UP_BELOW
 from tests.fakes import ScriptedEndpoint, fake_openai_client, ok
 from tests.test_pipeline import GOOD_POSITION
 
@@ -23,7 +23,7 @@ REWORDED_REPEAT = {**GOOD_POSITION, "stance": "Plans to shut the north pier for 
 
 def run(endpoint: ScriptedEndpoint, article: str, *, follow_up: bool = True):
     settings = Settings.resolve(
-        base_url="http://fake.invalid/v1", model="fake-model", follow_up=follow_up, reasks=0, environ={}
+        base_url="http://fake.invalid/v1", model="fake-model", follow_up=follow_up, reasks=0
     )
     with Summarizer(settings, client=fake_openai_client(endpoint)) as summarizer:
         return summarizer.summarize(article)
@@ -72,8 +72,8 @@ def test_follow_up_is_off_unless_asked_for(article):
 def test_follow_up_defaults_on_for_the_embedded_model_only(tmp_path: Path):
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
-    assert Settings.resolve(environ={}).follow_up is True
-    assert Settings.resolve(model_path=gguf, environ={}).follow_up is True
-    assert Settings.resolve(model_path=gguf, follow_up=False, environ={}).follow_up is False
-    assert Settings.resolve(base_url="http://x.invalid/v1", environ={}).follow_up is False
-    assert Settings.resolve(model="gpt-4o-mini", api_key="k", environ={}).follow_up is False
+    assert Settings.resolve().follow_up is True
+    assert Settings.resolve(model_path=gguf).follow_up is True
+    assert Settings.resolve(model_path=gguf, follow_up=False).follow_up is False
+    assert Settings.resolve(base_url="http://x.invalid/v1").follow_up is False
+    assert Settings.resolve(model="gpt-4o-mini", api_key="k").follow_up is False

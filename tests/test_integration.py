@@ -14,7 +14,7 @@ from summarizer.cli import main
 from summarizer.schemas import SECTION_NAMES, Summary
 from tests.conftest import SEED_ARTICLE
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

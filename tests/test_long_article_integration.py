@@ -16,7 +16,7 @@ import pytest
 import summarizer
 from summarizer.schemas import Summary
 
-pytestmark = [pytest.mark.integration, pytest.mark.long]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The four articles the long article is made of (its expected chunk counts depend on their lengths).

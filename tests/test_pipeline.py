@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.pipeline import TEMPLATE_NAMES, check_article
+from summarizer.inputs import check_article
+from summarizer.pipeline import template_names
 from summarizer.schemas import Summary
 from tests.fakes import ScriptedEndpoint, ok
 
@@ -90,7 +91,7 @@ def test_a_clean_answer_gives_a_grounded_summary(make_summarizer, article):
     meta = summary.meta
     assert meta.usage.calls == 5 and meta.usage.reasks == 0 and meta.usage.retries == 0
     assert meta.usage.prompt_tokens == 500 and meta.usage.completion_tokens == 100
-    assert set(meta.prompts) == set(TEMPLATE_NAMES)
+    assert set(meta.prompts) == set(template_names())
     assert all(len(h) == 64 for h in meta.prompts.values())
     assert meta.dropped == []
 

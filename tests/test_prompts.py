@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import TemplateError
-from summarizer.pipeline import TEMPLATE_NAMES
+from summarizer.pipeline import template_names
 from summarizer.prompts import PromptLibrary
 
 
@@ -27,8 +27,8 @@ def test_templates_are_sandboxed(tmp_path: Path):
 
 def test_every_shipped_template_has_a_stable_hash():
     library = PromptLibrary()
-    first = library.hashes(TEMPLATE_NAMES)
-    assert first == PromptLibrary().hashes(TEMPLATE_NAMES)
+    first = library.hashes(template_names())
+    assert first == PromptLibrary().hashes(template_names())
     assert len(set(first.values())) == len(first)
 
 

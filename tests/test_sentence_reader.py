@@ -10,9 +10,11 @@ import pytest
 from summarizer.api import Summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError
-from summarizer.pipeline import SENTENCES_KEY, Pipeline
+from summarizer.pipeline import Pipeline
 from summarizer.prompts import PromptLibrary
-from summarizer.sentence_reader import CONDITION_CUES, asks_for, copies_example, prompt_examples
+from summarizer.readers.cues import CONDITION_CUES, asks_for
+from summarizer.readers.examples import copies_example, prompt_examples
+from summarizer.readers.sentences import SENTENCES_KEY
 from summarizer.sentences import split_sentences
 from tests.fakes import ScriptedEndpoint, fake_openai_client, ok
 
@@ -40,7 +42,7 @@ def summarize(endpoint: ScriptedEndpoint, article: str, **settings: Any):
         strategy="sentences",
         grammar=True,
         reasks=0,
-        environ={},
+        parallel_calls=1,  # the scripted replies are queued in the order the calls are made
         **settings,
     )
     with Summarizer(config, client=fake_openai_client(endpoint)) as summarizer:
@@ -223,13 +225,13 @@ def test_example_items_are_read_from_the_rendered_prompt_and_copies_are_told_fro
 
 
 def test_the_strategy_is_validated_and_defaults_to_sentences_for_the_embedded_model_only():
-    assert Settings.resolve(environ={}).strategy == "sentences"
-    assert Settings.resolve(base_url="http://x.invalid/v1", environ={}).strategy == "sections"
-    assert Settings.resolve(base_url="http://x.invalid/v1", strategy="sentences", environ={}).strategy == "sentences"
-    with pytest.raises(ConfigError, match="strategy must be one of sections, sentences"):
-        Settings.resolve(strategy="paragraphs", environ={})
+    assert Settings.resolve().strategy == "sentences"
+    assert Settings.resolve(base_url="http://x.invalid/v1").strategy == "sections"
+    assert Settings.resolve(base_url="http://x.invalid/v1", strategy="sentences").strategy == "sentences"
+    with pytest.raises(ConfigError, match="strategy must be one of sentences, sections"):
+        Settings.resolve(strategy="paragraphs")
     with pytest.raises(ConfigError, match="strategy"):
-        Pipeline(object(), strategy="paragraphs")  # type: ignore[arg-type]
+        Pipeline(object(), reader="paragraphs")  # type: ignore[arg-type]
 
 
 def test_example_actors_the_article_never_names_are_known_as_foreign():

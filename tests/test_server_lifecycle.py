@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,9 @@ from summarizer.config import Settings
 from summarizer.engine.server import LocalServer
 from summarizer.errors import ConfigError, EngineError
 
-FAKE_SERVER = Path(__file__).with_name("fake_llama_server.py")
+FAKE_SERVER = Path(__file__).with_name("fake_server.py")
+#: Every test here starts real server processes (the llama-server stand-in).
+pytestmark = pytest.mark.slow
 
 
 def _alive(pid: int) -> bool:
@@ -89,7 +92,7 @@ def test_summarizer_starts_one_server_for_many_articles_and_stops_it(gguf, monke
         return servers[-1]
 
     monkeypatch.setattr(api, "LocalServer", make_server)
-    settings = Settings.resolve(model_path=gguf, environ={})
+    settings = Settings.resolve(model_path=gguf)
     with Summarizer(settings) as summarizer:
         first = summarizer.summarize(article)
         second = summarizer.summarize(article)
@@ -108,7 +111,7 @@ def test_summarizer_starts_one_server_for_many_articles_and_stops_it(gguf, monke
 def test_summarizer_stops_the_server_when_summarising_fails(gguf, monkeypatch):
     servers: list[LocalServer] = []
     monkeypatch.setattr(api, "LocalServer", lambda path, **_: servers.append(fake_server(path)) or servers[-1])
-    settings = Settings.resolve(model_path=gguf, environ={})
+    settings = Settings.resolve(model_path=gguf)
     with pytest.raises(ValueError), Summarizer(settings) as summarizer:
         pid = servers[0].pid
         summarizer.summarize("")
@@ -124,7 +127,7 @@ def test_engines_start_one_server_each_sharing_the_cores_and_all_stop(gguf, monk
 
     monkeypatch.setattr(api, "LocalServer", make_server)
     monkeypatch.setattr(api, "physical_cores", lambda: 4)
-    settings = Settings.resolve(model_path=gguf, engines=2, environ={})
+    settings = Settings.resolve(model_path=gguf, engines=2)
     with Summarizer(settings) as summarizer:
         assert [options["threads"] for _, options in servers] == [2, 2]
         pids = [server.pid for server, _ in servers]
@@ -140,7 +143,7 @@ def test_engines_start_one_server_each_sharing_the_cores_and_all_stop(gguf, monk
 
 def test_with_one_engine_concurrent_articles_take_turns(gguf, monkeypatch, article):
     monkeypatch.setattr(api, "LocalServer", lambda path, **_: fake_server(path))
-    settings = Settings.resolve(model_path=gguf, environ={})
+    settings = Settings.resolve(model_path=gguf)
     with Summarizer(settings) as summarizer:
         pipeline = summarizer.open()
         running, overlaps = [0], []
@@ -162,4 +165,39 @@ def test_with_one_engine_concurrent_articles_take_turns(gguf, monkeypatch, artic
 
 def test_engines_must_be_at_least_one(gguf):
     with pytest.raises(ConfigError, match="engines must be at least 1"):
-        Settings.resolve(model_path=gguf, engines=0, environ={})
+        Settings.resolve(model_path=gguf, engines=0)
+
+
+def test_slots_share_one_server_and_each_article_keeps_its_own_slot(gguf, monkeypatch, tmp_path, article):
+    log = tmp_path / "requests.jsonl"
+    servers: list[tuple[LocalServer, dict[str, object]]] = []
+
+    def make_server(path: Path, **options: object) -> LocalServer:
+        servers.append((fake_server(path, "--request-log", str(log)), options))
+        return servers[-1][0]
+
+    monkeypatch.setattr(api, "LocalServer", make_server)
+    articles = [article.replace("Monday", day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday")]
+    with Summarizer(Settings.resolve(model_path=gguf, slots=2)) as summarizer:
+        assert [options["slots"] for _, options in servers] == [2]  # one engine, two slots
+        with ThreadPoolExecutor(2) as pool:
+            summaries = list(pool.map(summarizer.summarize, articles))
+    slots_of: dict[str, set[int]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        (text,) = [a for a in articles if a in entry["system"]]
+        slots_of.setdefault(text, set()).add(entry["id_slot"])
+    assert set(slots_of) == set(articles)
+    assert all(len(slots) == 1 for slots in slots_of.values())  # every call of an article on one slot
+    assert set().union(*slots_of.values()) == {0, 1}  # and both slots in use
+    assert all(s.meta.engine is not None and s.meta.engine["requests"] == s.meta.usage.calls for s in summaries)
+
+
+def test_the_server_command_gives_each_slot_the_whole_context(tmp_path):
+    from summarizer.engine.server import server_command
+
+    command = server_command(tmp_path / "m.gguf", 8080, n_ctx=4096, threads=2, slots=3, binary=tmp_path / "srv")
+    options = dict(zip(command[1::2], command[2::2], strict=False))
+    assert command[0] == str(tmp_path / "srv")
+    assert options["--parallel"] == "3" and options["--ctx-size"] == str(3 * 4096)
+    assert "--no-kv-unified" in command and options["--host"] == "127.0.0.1"
