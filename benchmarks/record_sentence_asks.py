@@ -18,7 +18,7 @@ import argparse
 import sys
 import time
 
-import summarizer.sentence_reader as sentence_reader
+from summarizer.readers import cues
 from summarizer.api import Summarizer
 from summarizer.config import Settings
 from summarizer.evals.cli import default_matchers
@@ -33,8 +33,10 @@ def main() -> int:
     parser.add_argument("--out", default="runs/all-asks")
     parser.add_argument("--top-logprobs", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--gated", action="store_true", help="keep the cue gates: record the default reader")
     args = parser.parse_args()
-    sentence_reader.ASK_CUES = {}  # every question to every sentence
+    if not args.gated:
+        cues.ASK_CUES = {}  # every question to every sentence
     settings = Settings.resolve(top_logprobs=args.top_logprobs, slots=args.concurrency)
     store = ResponseStore(args.record_dir, mode="record")
     started = time.perf_counter()

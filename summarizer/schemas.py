@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 SectionName = Literal["positions", "demands", "conditions", "risks"]
 SECTION_NAMES: tuple[SectionName, ...] = ("positions", "demands", "conditions", "risks")
@@ -43,7 +43,14 @@ class Actor(_Strict):
     aliases: list[str] = Field(default_factory=list, description="Other ways the article refers to the actor.")
 
 
-class Position(_Strict):
+class _Item(_Strict):
+    """An item of a section. ``_signals``: what the model's token probabilities said about it (readers
+    that read them set it; it is not part of the output)."""
+
+    _signals: Any = PrivateAttr(default=None)
+
+
+class Position(_Item):
     """A stance an actor holds."""
 
     actor: str = Field(description="Who holds the position (a name from `actors`).")
@@ -51,7 +58,7 @@ class Position(_Strict):
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the position.")
 
 
-class Demand(_Strict):
+class Demand(_Item):
     """Something one actor asks of another."""
 
     actor: str = Field(description="Who makes the demand (a name from `actors`).")
@@ -60,7 +67,7 @@ class Demand(_Strict):
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the demand.")
 
 
-class Condition(_Strict):
+class Condition(_Item):
     """A conditional term or threat: the actor will (not) do ``action`` if/unless ``condition``."""
 
     actor: str = Field(description="Who sets the condition (a name from `actors`).")
@@ -69,7 +76,7 @@ class Condition(_Strict):
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the condition.")
 
 
-class Risk(_Strict):
+class Risk(_Item):
     """A danger or feared outcome that someone raises."""
 
     raised_by: str = Field(description="Who raises the risk (a name from `actors`, or 'article').")

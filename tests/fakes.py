@@ -23,6 +23,7 @@ SECTION_MARKERS = {
     "demands": "Task: list the DEMANDS",
     "conditions": "Task: list the CONDITIONS",
     "risks": "Task: list the RISKS",
+    "items": "Task: you will be given ONE sentence of the article above. List what THIS sentence states, each",
     "sentence": "Task: you will be given ONE sentence",
 }
 
@@ -83,6 +84,7 @@ EMPTY_ANSWERS: dict[str, dict[str, Any]] = {
     "demands": {"demands": []},
     "conditions": {"conditions": []},
     "risks": {"risks": []},
+    "items": {"items": []},
 }
 _SENTENCE_KINDS = re.compile(r"List only the ([A-Z, ]+) this sentence states")
 

@@ -2,6 +2,7 @@
 
     sentences   a few small calls per sentence over one cached article prefix (the embedded default)
     sections    one call per section for the whole article (the default for other endpoints)
+    items       one call per sentence, each item naming its kind, with the model's token probabilities
 
 A third way of reading is a module with a class that follows ``readers.base.Reader`` and one line
 in ``READERS``: the setting, the CLI's ``--strategy`` choices and ``Meta.strategy`` all come from here.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from summarizer.readers.base import Reader
+from summarizer.readers.items import ItemsReader
 from summarizer.readers.sections import SectionReader
 from summarizer.readers.sentences import SentenceReader
 
@@ -20,6 +22,7 @@ from summarizer.readers.sentences import SentenceReader
 READERS: dict[str, Callable[..., Reader]] = {
     SentenceReader.name: lambda **_: SentenceReader(),
     SectionReader.name: lambda *, follow_up=False, **_: SectionReader(follow_up=follow_up),
+    ItemsReader.name: lambda **_: ItemsReader(),
 }
 
 

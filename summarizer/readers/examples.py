@@ -45,7 +45,7 @@ def prompt_examples(prompt: str, article: str) -> PromptExamples:
     for line in prompt.splitlines():
         if not line.startswith(_ANSWER_PREFIX):
             continue
-        answer = json.loads(line[len(_ANSWER_PREFIX) :])
+        answer = json.loads(line[len(_ANSWER_PREFIX) :])  # {"positions": [...]} or {"items": [...]}
         for items in answer.values():
             texts.extend(text_of(item) for item in items)
             actors.update(normalise_name(item[name]) for item in items for name in ACTOR_FIELDS if name in item)
@@ -57,7 +57,7 @@ def prompt_examples(prompt: str, article: str) -> PromptExamples:
 def text_of(item: dict[str, Any] | BaseModel) -> str:
     """An item's words other than its actors and evidence."""
     values = item.model_dump() if isinstance(item, BaseModel) else item
-    return " ".join(str(v) for k, v in values.items() if k not in ACTOR_FIELDS and k != "evidence")
+    return " ".join(str(v) for k, v in values.items() if k not in (*ACTOR_FIELDS, "evidence", "kind"))
 
 
 def copies_example(text: str, sentence: str, examples: Sequence[str]) -> bool:

@@ -71,9 +71,7 @@ class SectionReader:
             # the sections of a chunk are independent (asked at once where the model allows it).
             answers = context.caller.call_all([self._call(context, section, chunk) for section in SECTION_NAMES])
             for section, answer in zip(SECTION_NAMES, answers, strict=True):
-                context.notify(
-                    section if len(chunks) == 1 else f"{section} (chunk {chunk.index + 1} of {len(chunks)})"
-                )
+                context.notify(section if len(chunks) == 1 else f"{section} (chunk {chunk.index + 1} of {len(chunks)})")
                 drafts = self._section(context, section, chunk, answer)
                 # Spans were located in the chunk: shift them to offsets in the whole article.
                 found[section] += [
@@ -121,9 +119,7 @@ class SectionReader:
             if more.value is not None:
                 # A repeat may be worded anew: the same evidence spans as a kept item also make a repeat.
                 spans_seen = {_span_key(item) for item in kept}
-                self._keep(
-                    context, more_key, section, where, chunk, section_items(more.value), kept, seen, spans_seen
-                )
+                self._keep(context, more_key, section, where, chunk, section_items(more.value), kept, seen, spans_seen)
         return kept
 
     def _keep(

@@ -139,7 +139,7 @@ class SentenceReader:
                     )  # fmt: skip
         ledger.dropped.extend(item_drops)
         sections = {
-            section: merge_items(items, min_score=SENTENCE_MERGE_MIN_SCORE, score=_alike)
+            section: merge_items(items, min_score=SENTENCE_MERGE_MIN_SCORE, score=alike)
             for section, items in found.items()
         }
         if SENTENCES_KEY in ledger.sections:
@@ -162,11 +162,11 @@ def _items(
     evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
     items: list[tuple[int, Any]] = []
     for draft in drafts:
-        reason = example_copy(draft, sentence, examples) or _not_a_condition(section, draft)
+        reason = example_copy(draft, sentence, examples) or not_a_condition(section, draft)
         if reason is not None:
             dropped.append(DroppedItem(section=section, item=draft.model_dump(), reason=reason))
             continue
-        item = _to_item(section, draft, evidence, index)
+        item = to_item(section, draft.model_dump(), evidence, index)
         identity = section + "|" + item.model_dump_json(exclude={"evidence"}).casefold()
         if identity in seen:  # the same item twice in one answer
             continue
@@ -175,7 +175,7 @@ def _items(
     return items
 
 
-def _not_a_condition(section: str, draft: BaseModel) -> str | None:
+def not_a_condition(section: str, draft: BaseModel) -> str | None:
     """Why a condition's term states no condition, or ``None``.
 
     Asked for the conditions of a sentence, the model also answers with a reason, a date or a manner as
@@ -188,14 +188,15 @@ def _not_a_condition(section: str, draft: BaseModel) -> str | None:
     return f"its term {term!r} states no condition (no 'if', 'unless', 'only', 'until', ...)"
 
 
-def _alike(a: BaseModel, b: BaseModel) -> float:
+def alike(a: BaseModel, b: BaseModel) -> float:
+    """How alike two items' words are (``summarizer.wording.lexical_similarity``), for merging repeats."""
     return lexical_similarity(content(a), content(b))
 
 
-def _to_item(section: str, draft: BaseModel, evidence: list[Evidence], index: ActorIndex) -> BaseModel:
-    values = draft.model_dump()
+def to_item(section: str, values: dict[str, Any], evidence: list[Evidence], index: ActorIndex) -> BaseModel:
+    """The output item of ``section`` from a draft's ``values``, actors resolved, grounded on ``evidence``."""
+    values = dict(values)
     for name in ACTOR_FIELDS:
         if name in values:
             values[name] = index.resolve(values[name])
     return SECTIONS[section].item_model(**values, evidence=evidence)
-
