@@ -31,6 +31,7 @@ from pydantic import BaseModel
 
 from summarizer.actors import ActorIndex
 from summarizer.chunking import Chunk
+from summarizer.confidence.signals import ItemSignals, item_signals
 from summarizer.drafts import SENTENCE_ASKS, sentence_draft
 from summarizer.merging import content, merge_items
 from summarizer.prompts import PromptLibrary
@@ -133,9 +134,10 @@ class SentenceReader:
                     continue
                 for section in kinds:
                     drafts = getattr(answer.value, section)
+                    signals = item_signals(answer.tokens, key=section, actors=actors)
                     found[section] += _items(
-                        section, drafts, sentence, context.index, examples, seen.setdefault(sentence.index, set()),
-                        item_drops,
+                        section, drafts, signals, sentence, context.index, examples,
+                        seen.setdefault(sentence.index, set()), item_drops,
                     )  # fmt: skip
         ledger.dropped.extend(item_drops)
         sections = {
@@ -151,17 +153,18 @@ class SentenceReader:
 def _items(
     section: str,
     drafts: Sequence[BaseModel],
+    signals: Sequence[ItemSignals],
     sentence: Sentence,
     index: ActorIndex,
     examples: PromptExamples,
     seen: set[str],
     dropped: list[DroppedItem],
 ) -> list[tuple[int, Any]]:
-    """One kind's items of one answer, as output items grounded on the sentence; example copies (reported
-    in ``dropped``) and items already given for this sentence left out."""
+    """One kind's items of one answer, as output items grounded on the sentence, each with its signals;
+    example copies (reported in ``dropped``) and items already given for this sentence left out."""
     evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
     items: list[tuple[int, Any]] = []
-    for draft in drafts:
+    for rank, draft in enumerate(drafts):
         reason = example_copy(draft, sentence, examples) or not_a_condition(section, draft)
         if reason is not None:
             dropped.append(DroppedItem(section=section, item=draft.model_dump(), reason=reason))
@@ -171,6 +174,7 @@ def _items(
         if identity in seen:  # the same item twice in one answer
             continue
         seen.add(identity)
+        item._signals = signals[rank] if rank < len(signals) else None  # type: ignore[attr-defined]
         items.append((sentence.index, item))
     return items
 
