@@ -7,12 +7,13 @@ Reads ``metrics.json`` and ``articles/<id>.json`` of both runs (no model, no emb
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from summarizer.errors import SummarizerError
+from summarizer.evals.runfiles import AnnotationRecord, ArticleRecord, RunMetrics, read_article, read_metrics
 from summarizer.evals.tables import delta_table, render
 from summarizer.schemas import SECTION_NAMES, SECTIONS
 
@@ -37,51 +38,56 @@ class ItemChange:
 class Comparison:
     """Run A against run B."""
 
-    before: dict[str, Any]
-    after: dict[str, Any]
+    before: RunMetrics
+    after: RunMetrics
     matchers: list[str]
     changes: list[ItemChange] = field(default_factory=list)
     only_in_a: list[str] = field(default_factory=list)
     only_in_b: list[str] = field(default_factory=list)
 
 
-def _read_json(path: Path) -> Any:
+T = TypeVar("T")
+
+
+def _read(read: Callable[[Path], T], path: Path) -> T:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return read(path)
     except FileNotFoundError as error:
         raise RunFolderError(
             f"{path}: no such file; is {path.parent} a folder written by `summarizer eval`?"
         ) from error
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, ValueError) as error:
         raise RunFolderError(f"{path}: cannot be read as JSON ({error})") from error
 
 
-def _metrics(run: Path) -> dict[str, Any]:
-    metrics = _read_json(run / "metrics.json")
-    if not isinstance(metrics, dict) or "overall" not in metrics or "sections" not in metrics:
+def _metrics(run: Path) -> RunMetrics:
+    metrics = _read(read_metrics, run / "metrics.json")
+    if not {"overall", "sections"} <= metrics.model_fields_set:
         raise RunFolderError(f"{run / 'metrics.json'}: has no 'overall'/'sections'; not an eval run's metrics")
     return metrics
 
 
-def gold_label(gold: dict[str, Any], section: str, index: int) -> str:
+def gold_label(gold: AnnotationRecord, section: str, index: int) -> str:
     """``positions[3] Antony Blinken: Backs a humanitarian ceasefire`` for a gold item."""
-    item = gold.get(section, [])[index]
+    items = gold.section(section)
+    if index >= len(items):
+        return f"{section}[{index}] (not in the article file's gold)"
     spec = SECTIONS[section]
-    return f"{section}[{index}] {item.get(spec.actor_field, '?')}: {spec.text(item)}"
+    return f"{section}[{index}] {getattr(items[index], spec.actor_field) or '?'}: {spec.text(items[index])}"
 
 
-def _matched(article: dict[str, Any], matcher: str, section: str) -> set[int]:
-    pairs = article.get("matches", {}).get(matcher, {}).get(section, {}).get("pairs", [])
-    return {int(pair["gold"]) for pair in pairs}
+def _matched(article: ArticleRecord, matcher: str, section: str) -> set[int]:
+    match = article.matches.get(matcher, {}).get(section)
+    return {pair.gold for pair in match.pairs if pair.gold is not None} if match is not None else set()
 
 
-def _changes(article_id: str, a: dict[str, Any], b: dict[str, Any], matchers: list[str]) -> list[ItemChange]:
+def _changes(article_id: str, a: ArticleRecord, b: ArticleRecord, matchers: list[str]) -> list[ItemChange]:
     changes: list[ItemChange] = []
     for matcher in matchers:
         for section in SECTION_NAMES:
             before, after = _matched(a, matcher, section), _matched(b, matcher, section)
             for index in sorted(before ^ after):
-                label = gold_label(b["gold"], section, index)
+                label = gold_label(b.gold, section, index)
                 changes.append(ItemChange(article_id, matcher, section, index, label, gained=index in after))
     return changes
 
@@ -90,33 +96,33 @@ def compare_runs(run_a: Path | str, run_b: Path | str) -> Comparison:
     """Read both run folders and collect the per-section metrics and the per-item changes."""
     a_dir, b_dir = Path(run_a), Path(run_b)
     before, after = _metrics(a_dir), _metrics(b_dir)
-    matchers = [name for name in before["overall"] if name in after["overall"]]
-    a_ids, b_ids = set(before.get("articles", {})), set(after.get("articles", {}))
+    matchers = [name for name in before.overall if name in after.overall]
+    a_ids, b_ids = set(before.articles), set(after.articles)
     changes: list[ItemChange] = []
     for article_id in sorted(a_ids & b_ids):
-        a = _read_json(a_dir / "articles" / f"{article_id}.json")
-        b = _read_json(b_dir / "articles" / f"{article_id}.json")
+        a = _read(read_article, a_dir / "articles" / f"{article_id}.json")
+        b = _read(read_article, b_dir / "articles" / f"{article_id}.json")
         changes.extend(_changes(article_id, a, b, matchers))
     return Comparison(before, after, matchers, changes, sorted(a_ids - b_ids), sorted(b_ids - a_ids))
 
 
 def format_comparison(comparison: Comparison, run_a: str = "A", run_b: str = "B") -> str:
     """The per-section delta table, then per article the F1 change and the gold items gained and lost."""
-    before = {**comparison.before["sections"], "overall": comparison.before["overall"]}
-    after = {**comparison.after["sections"], "overall": comparison.after["overall"]}
+    before = {**comparison.before.sections, "overall": comparison.before.overall}
+    after = {**comparison.after.sections, "overall": comparison.after.overall}
     out = [f"A = {run_a}\nB = {run_b}\n\n", delta_table(before, after, comparison.matchers)]
     header = ["article"]
     for name in comparison.matchers:
         header += [f"{name} F1 A", "B", "gained", "lost"]
     rows = []
-    a_articles, b_articles = comparison.before.get("articles", {}), comparison.after.get("articles", {})
+    a_articles, b_articles = comparison.before.articles, comparison.after.articles
     for article_id in sorted(set(a_articles) & set(b_articles)):
         row = [article_id]
         for name in comparison.matchers:
             mine = [c for c in comparison.changes if c.article_id == article_id and c.matcher == name]
             row += [
-                f"{a_articles[article_id].get(f'{name}_f1', 0.0):.2f}",
-                f"{b_articles[article_id].get(f'{name}_f1', 0.0):.2f}",
+                f"{a_articles[article_id].f1.get(name, 0.0):.2f}",
+                f"{b_articles[article_id].f1.get(name, 0.0):.2f}",
                 f"+{sum(c.gained for c in mine)}",
                 f"-{sum(not c.gained for c in mine)}",
             ]
