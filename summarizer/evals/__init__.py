@@ -8,6 +8,7 @@ matching.py        per-section similarity matrices and Hungarian one-to-one pair
 metrics.py         P/R/F1 (one-to-one and many-to-one) and evidence metrics, pure
 coverage.py        reading coverage: gold items whose sentence yielded any prediction in their section
 scoring.py         one annotation against one gold, every matcher
+bootstrap.py       bootstrap intervals of F1 over articles (one run; two runs paired)
 runner.py          run a summarizer over gold articles and write the run folder
 runfiles.py        the run folder's files, typed: written by the runner, read by the report and compare
 tables.py          the text tables the commands print

@@ -162,7 +162,19 @@ def format_run(metrics: RunMetrics) -> str:
         f"{metrics.articles_count} articles x {metrics.runs} runs; schema-valid {_percent(metrics.schema_valid_rate)}; "
         f"grounded evidence {_percent(metrics.grounded_rate)}; F1 std across runs: {spread}\n"
     )
-    return table + line
+    return table + line + _interval_line(metrics)
+
+
+def _interval_line(metrics: RunMetrics) -> str:
+    """The bootstrap interval of each matcher's overall F1 (``summarizer.evals.bootstrap``), if the run has one."""
+    interval = metrics.f1_interval
+    if interval is None or not interval.bounds or interval.level is None:
+        return ""
+    bounds = ", ".join(f"{name} {low:.3f} .. {high:.3f}" for name, (low, high) in interval.bounds.items())
+    return (
+        f"F1 {interval.level:.0%} interval, resampling the {metrics.articles_count} articles "
+        f"({interval.resamples} resamples): {bounds}\n"
+    )
 
 
 def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -3,6 +3,11 @@
 Reads ``metrics.json`` and ``articles/<id>.json`` of both runs (no model, no embedder). A gold item is
 *gained* when run B matches it and run A does not, *lost* the other way round (run 0 of each, the run
 ``articles/<id>.json`` describes).
+
+Whether the overall F1 moved beyond noise: a paired bootstrap over the articles both runs scored
+(``summarizer.evals.bootstrap.f1_difference``, from each article's counts in ``metrics.json``). When
+the interval of B - A holds 0, the change is within the noise of which articles the gold happens to
+have.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from summarizer.errors import SummarizerError
+from summarizer.evals.bootstrap import Interval, f1_difference
+from summarizer.evals.metrics import Counts, total
 from summarizer.evals.runfiles import AnnotationRecord, ArticleRecord, RunMetrics, read_article, read_metrics
 from summarizer.evals.tables import delta_table, render
 from summarizer.schemas import SECTION_NAMES, SECTIONS
@@ -35,6 +42,34 @@ class ItemChange:
 
 
 @dataclass(frozen=True)
+class F1Change:
+    """One matcher's overall F1 of B minus A on the articles both runs scored, and its bootstrap interval."""
+
+    matcher: str
+    articles: int
+    difference: float | None = None  # None: a run lacks per-article counts (older runs)
+    interval: Interval | None = None  # None: too few articles to resample
+
+    def describe(self) -> str:
+        """One line: the difference, its interval, and whether the interval holds 0 (within noise)."""
+        head = f"{self.matcher} F1"
+        if self.difference is None:
+            return f"{head}: a run without per-article counts (an older version), no interval"
+        if self.interval is None:
+            articles = f"{self.articles} article{'' if self.articles == 1 else 's'}"
+            return f"{head} {self.difference:+.3f} (over {articles}: too few to resample)"
+        low, high = self.interval.low, self.interval.high
+        if 0.0 in self.interval:
+            verdict = "within noise"
+        else:
+            verdict = "B better beyond noise" if low > 0.0 else "B worse beyond noise"
+        return (
+            f"{head} {self.difference:+.3f} ({self.interval.level:.0%} interval of the difference "
+            f"{low:+.3f} .. {high:+.3f} over {self.articles} articles: {verdict})"
+        )
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Run A against run B."""
 
@@ -44,6 +79,7 @@ class Comparison:
     changes: list[ItemChange] = field(default_factory=list)
     only_in_a: list[str] = field(default_factory=list)
     only_in_b: list[str] = field(default_factory=list)
+    f1_changes: list[F1Change] = field(default_factory=list)
 
 
 T = TypeVar("T")
@@ -92,6 +128,22 @@ def _changes(article_id: str, a: ArticleRecord, b: ArticleRecord, matchers: list
     return changes
 
 
+def _article_counts(metrics: RunMetrics, article_ids: list[str], matcher: str) -> list[Counts] | None:
+    blocks = [metrics.articles[i].scores.get(matcher) for i in article_ids]
+    counts = [block.counts() if block is not None else None for block in blocks]
+    return None if any(c is None for c in counts) else [c for c in counts if c is not None]
+
+
+def f1_change(before: RunMetrics, after: RunMetrics, matcher: str) -> F1Change:
+    """B - A of ``matcher``'s micro F1 over the articles both runs scored, with a paired bootstrap interval."""
+    shared = sorted(set(before.articles) & set(after.articles))
+    a, b = _article_counts(before, shared, matcher), _article_counts(after, shared, matcher)
+    if a is None or b is None:
+        return F1Change(matcher, len(shared))
+    difference = total(b).f1 - total(a).f1
+    return F1Change(matcher, len(shared), difference, f1_difference(a, b) if len(shared) > 1 else None)
+
+
 def compare_runs(run_a: Path | str, run_b: Path | str) -> Comparison:
     """Read both run folders and collect the per-section metrics and the per-item changes."""
     a_dir, b_dir = Path(run_a), Path(run_b)
@@ -103,7 +155,8 @@ def compare_runs(run_a: Path | str, run_b: Path | str) -> Comparison:
         a = _read(read_article, a_dir / "articles" / f"{article_id}.json")
         b = _read(read_article, b_dir / "articles" / f"{article_id}.json")
         changes.extend(_changes(article_id, a, b, matchers))
-    return Comparison(before, after, matchers, changes, sorted(a_ids - b_ids), sorted(b_ids - a_ids))
+    f1_changes = [f1_change(before, after, name) for name in matchers]
+    return Comparison(before, after, matchers, changes, sorted(a_ids - b_ids), sorted(b_ids - a_ids), f1_changes)
 
 
 def format_comparison(comparison: Comparison, run_a: str = "A", run_b: str = "B") -> str:
@@ -111,6 +164,9 @@ def format_comparison(comparison: Comparison, run_a: str = "A", run_b: str = "B"
     before = {**comparison.before.sections, "overall": comparison.before.overall}
     after = {**comparison.after.sections, "overall": comparison.after.overall}
     out = [f"A = {run_a}\nB = {run_b}\n\n", delta_table(before, after, comparison.matchers)]
+    if comparison.f1_changes:
+        out.append("\nOverall F1, B - A, bootstrapped over the articles both runs scored:\n")
+        out += [f"  {change.describe()}\n" for change in comparison.f1_changes]
     header = ["article"]
     for name in comparison.matchers:
         header += [f"{name} F1 A", "B", "gained", "lost"]

@@ -101,6 +101,7 @@ class MatcherRow:
     name: str
     cells: tuple[Cell, ...]
     f1_std: str
+    f1_interval: str  # "0.512–0.611", the bootstrap interval over articles
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Overall:
     tiles: tuple[Tile, ...]
     usage: tuple[tuple[str, str], ...]
     extras: tuple[tuple[str, str], ...]
+    interval_note: str  # what the F1 interval is, for the column's tooltip
 
 
 @dataclass(frozen=True)
@@ -173,8 +175,25 @@ def run_sections(metrics: RunMetrics) -> SectionTable:
     return SectionTable(table.caption, table.rows, total)
 
 
+def _interval(metrics: RunMetrics, matcher: str) -> str:
+    bounds = metrics.f1_interval.bounds.get(matcher) if metrics.f1_interval is not None else None
+    return MISSING if bounds is None else f"{fmt(bounds[0])}–{fmt(bounds[1])}"
+
+
+def _interval_note(metrics: RunMetrics) -> str:
+    interval = metrics.f1_interval
+    if interval is None or interval.level is None or interval.resamples is None:
+        return "bootstrap interval of the overall F1 over articles (this run's metrics.json has none)"
+    return (
+        f"{interval.level:.0%} bootstrap interval of the overall F1: the articles resampled with replacement "
+        f"{interval.resamples:,} times"
+    )
+
+
 def overall(metrics: RunMetrics, n_articles: int) -> Overall:
-    matchers = tuple(MatcherRow(m, _prf(metrics.overall.get(m)), fmt(metrics.f1_std.get(m))) for m in MATCHERS)
+    matchers = tuple(
+        MatcherRow(m, _prf(metrics.overall.get(m)), fmt(metrics.f1_std.get(m)), _interval(metrics, m)) for m in MATCHERS
+    )
     tiles = (
         Tile("grounded rate", pct(metrics.grounded_rate)),
         Tile("schema-valid rate", pct(metrics.schema_valid_rate)),
@@ -183,7 +202,7 @@ def overall(metrics: RunMetrics, n_articles: int) -> Overall:
     )
     known = [("summarizer_version", metrics.summarizer_version), ("articles_count", metrics.articles_count)]
     extras = shown([*known, *(metrics.model_extra or {}).items()], name=str)  # as metrics.json spells them
-    return Overall(matchers, tiles, shown(metrics.usage), extras)
+    return Overall(matchers, tiles, shown(metrics.usage), extras, _interval_note(metrics))
 
 
 def chips(entry: ArticleMetrics) -> tuple[tuple[str, str], ...]:

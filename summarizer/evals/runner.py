@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer._version import __version__
 from summarizer.errors import ReplayMissError, SummarizerError
+from summarizer.evals.bootstrap import LEVEL, RESAMPLES, SEED, f1_interval
 from summarizer.evals.coverage import Coverage, SentenceIndex, section_coverage
 from summarizer.evals.gold import GoldArticle, GoldError, find_gold_dirs, load_gold_dir
 from summarizer.evals.items import Annotation, annotation_of
@@ -39,6 +40,7 @@ from summarizer.evals.runfiles import (
     ArticleRecord,
     CoverageCount,
     CoverageSummary,
+    F1Interval,
     MatcherInfo,
     Overlap,
     PRFBlock,
@@ -187,6 +189,16 @@ def _article_metrics(results: Sequence[RunResult], names: Sequence[str]) -> Arti
     )
 
 
+def _f1_interval(results: dict[str, list[RunResult]], names: Sequence[str]) -> F1Interval:
+    """Each matcher's overall F1, bootstrapped over articles (``summarizer.evals.bootstrap``)."""
+    bounds: dict[str, tuple[float, float]] = {}
+    for name in names:
+        counts = [total(r.scores[name].counts() for r in runs) for runs in results.values()]
+        interval = f1_interval(counts)
+        bounds[name] = (round(interval.low, DIGITS), round(interval.high, DIGITS))
+    return F1Interval(bounds=bounds, resamples=RESAMPLES, level=LEVEL, seed=SEED)
+
+
 def aggregate(results: dict[str, list[RunResult]], matchers: Sequence[Matcher], runs: int) -> RunMetrics:
     """``metrics.json``'s content from every article's runs (micro-averages over articles and runs)."""
     names = [m.name for m in matchers]
@@ -210,6 +222,7 @@ def aggregate(results: dict[str, list[RunResult]], matchers: Sequence[Matcher], 
         per_run=[RunF1(run=k, f1={n: round(f1[n], DIGITS) for n in names}) for k, f1 in enumerate(per_run)],
         usage=_usage(every),
         articles={article_id: _article_metrics(rs, names) for article_id, rs in results.items()},
+        f1_interval=_f1_interval(results, names) if results else None,
     )
 
 
