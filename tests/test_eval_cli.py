@@ -23,6 +23,8 @@ from summarizer.evals import cli as eval_cli
 from summarizer.evals.embedder import HashingEmbedder
 from summarizer.evals.gold import load_gold_dir
 from summarizer.evals.matching import SoftMatcher, StrictMatcher
+from summarizer.evals.metrics import Counts, total
+from summarizer.evals.runfiles import ArticleMetrics, ArticleRecord, PRFBlock, RunMetrics, write_json
 from summarizer.evals.runner import evaluate
 from summarizer.llm.recording import ResponseStore
 from tests.conftest import ARTICLE
@@ -120,6 +122,9 @@ def test_run_replays_recorded_responses_without_a_model(tmp_path: Path) -> None:
     assert lines[0].split()[:4] == ["section", "strict", "P", "R"]
     assert any(line.startswith("overall") for line in lines)
     assert "1 articles x 1 runs; schema-valid 100%; grounded evidence 100%" in stdout
+    strict, soft = metrics_file_f1(out)
+    interval = f"F1 90% interval, resampling the 1 articles (1000 resamples): strict {strict} .. {strict}, soft {soft}"
+    assert interval in stdout  # one article: no spread
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["sections"]["positions"]["strict"]["f1"] == 1.0
     assert metrics["sections"]["risks"]["strict"]["f1"] == 1.0
@@ -196,6 +201,44 @@ def test_compare_two_runs(tmp_path: Path) -> None:
     assert "- blinken" not in stdout
     code, stdout, _ = run("eval", "compare", str(after), str(before))
     assert "- blinken-gaza-ceasefire [soft] risks[1] Antony Blinken: Hamas could exploit" in stdout
+
+
+def metrics_file_f1(run_dir: Path) -> tuple[str, str]:
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["f1_interval"]["resamples"] == 1000 and metrics["f1_interval"]["level"] == 0.9
+    return f"{metrics['overall']['strict']['f1']:.3f}", f"{metrics['overall']['soft']['f1']:.3f}"
+
+
+def _counts_run(folder: Path, counts: list[Counts]) -> Path:
+    """A run folder of eight articles whose metrics.json holds only ``counts`` (the same for both matchers)."""
+    entries = {
+        f"a{n}": ArticleMetrics(scores={m: PRFBlock.of_counts(c, c) for m in ("strict", "soft")})
+        for n, c in enumerate(counts)
+    }
+    blocks = {m: PRFBlock.of_counts(total(counts), total(counts)) for m in ("strict", "soft")}
+    write_json(folder / "metrics.json", RunMetrics(overall=blocks, sections={}, articles=entries))
+    for article_id in entries:
+        write_json(folder / "articles" / f"{article_id}.json", ArticleRecord(article_id=article_id))
+    return folder
+
+
+def test_compare_says_whether_the_f1_change_is_beyond_noise(tmp_path: Path) -> None:
+    base = [Counts(n % 4, n % 4, 4, 5) for n in range(8)]
+    better = [Counts(c.pred_matched + 1, c.gold_matched + 1, c.n_pred, c.n_gold) for c in base]
+    one_better = [*base[:-1], better[-1]]
+    a, b, c = (
+        _counts_run(tmp_path / "a", base),
+        _counts_run(tmp_path / "b", better),
+        _counts_run(tmp_path / "c", one_better),
+    )
+    _, stdout, _ = run("eval", "compare", str(a), str(b))
+    verdicts = [line.strip() for line in stdout.splitlines() if " interval of the difference " in line]
+    assert len(verdicts) == 2 and verdicts[0].startswith("strict F1 +0.2") and verdicts[1].startswith("soft F1 +0.2")
+    assert all(line.endswith("over 8 articles: B better beyond noise)") for line in verdicts)
+    _, stdout, _ = run("eval", "compare", str(a), str(c))
+    assert "over 8 articles: within noise)" in stdout and "beyond noise" not in stdout
+    _, stdout, _ = run("eval", "compare", str(b), str(a))
+    assert "B worse beyond noise" in stdout
 
 
 def test_compare_needs_run_folders(tmp_path: Path) -> None:

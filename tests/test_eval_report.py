@@ -237,6 +237,16 @@ def test_counts_print_as_integers(page: str) -> None:
     assert '<div class="tile-v">1</div><div class="tile-k">runs</div>' in page
 
 
+def test_f1_interval_column(page: str) -> None:
+    run = Path(__file__).parent / "data" / "run_format" / "expected"  # written by the runner, with an interval
+    head, rows = _table(render_report(run), "Overall")
+    assert head == ["matcher", "P", "R", "F1", "F1 std", "F1 interval"]
+    assert rows["strict"][-1] == "0.500–0.571" and rows["soft"][-1] == "0.333–0.571"
+    assert 'title="90% bootstrap interval of the overall F1' in render_report(run)
+    _, rows = _table(page, "Overall")  # the fixture's metrics.json predates the interval
+    assert rows["strict"][-1] == rows["soft"][-1] == "—"
+
+
 def test_coverage_column(page: str) -> None:
     head, rows = _table(page, "By section")
     assert head[:2] == ["section", "coverage"]

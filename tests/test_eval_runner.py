@@ -79,7 +79,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any],
     out = tmp_path_factory.mktemp("run")
     messages: list[str] = []
     metrics = evaluate([GOLD_DIR], out, _by_text(_fake), runs=2, progress=messages.append, matchers=_matchers())
-    return out, metrics, messages
+    return out, metrics.model_dump(mode="json"), messages
 
 
 def test_metrics_json_has_the_documented_keys(run: tuple[Path, dict[str, Any], list[str]]) -> None:
@@ -180,7 +180,7 @@ def test_single_run_progress_and_report(tmp_path: Path) -> None:
     seed = GOLD_DIR / "blinken-gaza-ceasefire"
     metrics = evaluate([seed], tmp_path, _by_text(_fake), progress=messages.append, matchers=_matchers())
     assert messages == ["[1/1] blinken-gaza-ceasefire ...", "[1/1 done] blinken-gaza-ceasefire"]
-    assert metrics["f1_std"] == {"strict": 0.0, "soft": 0.0}
+    assert metrics.f1_std == {"strict": 0.0, "soft": 0.0}
     assert (tmp_path / "report.html").is_file()  # summarizer.evals.report is installed
 
 
@@ -189,8 +189,8 @@ def test_an_unvalidated_summary_counts_as_invalid(tmp_path: Path) -> None:
         return Summary.model_construct(overview="x", positions=[{"actor": "x"}])
 
     metrics = evaluate([GOLD_DIR / "blinken-gaza-ceasefire"], tmp_path, summarize, matchers=_matchers())
-    assert metrics["schema_valid_rate"] == 0.0
-    assert metrics["articles"]["blinken-gaza-ceasefire"]["errors"][0]["error"].startswith("invalid Summary")
+    assert metrics.schema_valid_rate == 0.0
+    assert metrics.articles["blinken-gaza-ceasefire"].errors[0].error.startswith("invalid Summary")
 
 
 def test_a_replay_miss_stops_the_run(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from summarizer.errors import SummarizerError
 
 if TYPE_CHECKING:
     from summarizer.evals.matching import Matcher
+    from summarizer.evals.runfiles import RunMetrics
 
 # The eval modules (numpy, scipy, the embedder) are imported inside the handlers: registering the
 # command must not make ``summarizer summarize`` need the ``eval`` extra, nor slow it down.
@@ -151,19 +152,29 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def format_run(metrics: dict[str, Any]) -> str:
+def format_run(metrics: RunMetrics) -> str:
     """The per-section table of a run, then one line of run-wide numbers."""
     from summarizer.evals.tables import prf_table
 
-    names = list(metrics["overall"])
-    table = prf_table(metrics["sections"], metrics["overall"], names)
-    grounded, valid = metrics.get("grounded_rate"), metrics.get("schema_valid_rate")
-    spread = ", ".join(f"{name} {value:.3f}" for name, value in metrics.get("f1_std", {}).items())
+    table = prf_table(metrics.sections, metrics.overall, list(metrics.overall))
+    spread = ", ".join(f"{name} {value:.3f}" for name, value in metrics.f1_std.items())
     line = (
-        f"{metrics['articles_count']} articles x {metrics['runs']} runs; "
-        f"schema-valid {_percent(valid)}; grounded evidence {_percent(grounded)}; F1 std across runs: {spread}\n"
+        f"{metrics.articles_count} articles x {metrics.runs} runs; schema-valid {_percent(metrics.schema_valid_rate)}; "
+        f"grounded evidence {_percent(metrics.grounded_rate)}; F1 std across runs: {spread}\n"
     )
-    return table + line
+    return table + line + _interval_line(metrics)
+
+
+def _interval_line(metrics: RunMetrics) -> str:
+    """The bootstrap interval of each matcher's overall F1 (``summarizer.evals.bootstrap``), if the run has one."""
+    interval = metrics.f1_interval
+    if interval is None or not interval.bounds or interval.level is None:
+        return ""
+    bounds = ", ".join(f"{name} {low:.3f} .. {high:.3f}" for name, (low, high) in interval.bounds.items())
+    return (
+        f"F1 {interval.level:.0%} interval, resampling the {metrics.articles_count} articles "
+        f"({interval.resamples} resamples): {bounds}\n"
+    )
 
 
 def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

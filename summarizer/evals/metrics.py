@@ -54,18 +54,6 @@ class Counts:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def as_dict(self) -> dict[str, float | int]:
-        """P/R/F1 rounded to 4 places, with the counts behind them."""
-        return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-            "pred_matched": self.pred_matched,
-            "gold_matched": self.gold_matched,
-            "n_pred": self.n_pred,
-            "n_gold": self.n_gold,
-        }
-
 
 def one_to_one(match: SectionMatch) -> Counts:
     """Counts of the one-to-one pairs of one section."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,12 +26,32 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer._version import __version__
 from summarizer.errors import ReplayMissError, SummarizerError
+from summarizer.evals.bootstrap import LEVEL, RESAMPLES, SEED, f1_interval
 from summarizer.evals.coverage import Coverage, SentenceIndex, section_coverage
 from summarizer.evals.gold import GoldArticle, GoldError, find_gold_dirs, load_gold_dir
 from summarizer.evals.items import Annotation, annotation_of
 from summarizer.evals.matching import Matcher, SoftMatcher, StrictMatcher
-from summarizer.evals.metrics import Counts, grounded_counts, mean, std, total
-from summarizer.evals.scoring import MatcherScore, matches_json, prf_json, score_annotation, section_metrics_json
+from summarizer.evals.metrics import grounded_counts, mean, std, total
+from summarizer.evals.runfiles import (
+    DIGITS,
+    PRF,
+    AnnotationRecord,
+    ArticleMetrics,
+    ArticleRecord,
+    CoverageCount,
+    CoverageSummary,
+    F1Interval,
+    MatcherInfo,
+    Overlap,
+    PRFBlock,
+    RunError,
+    RunF1,
+    RunMetrics,
+    SectionMatches,
+    UsageMeans,
+    write_json,
+)
+from summarizer.evals.scoring import MatcherScore, score_annotation
 from summarizer.schemas import SECTION_NAMES, Summary
 
 SummarizeFn = Callable[[str], Summary]
@@ -51,11 +70,6 @@ class RunResult:
     grounded: tuple[int, int]
     #: Per section: gold items whose evidence sentence yielded a prediction in that section.
     coverage: dict[str, Coverage]
-
-
-def _write_json(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _summarize_once(summarize: SummarizeFn, text: str) -> tuple[Summary | None, str | None]:
@@ -86,121 +100,135 @@ def _run(
     return RunResult(run=run, summary=summary, error=error, scores=scores, grounded=grounded, coverage=coverage)
 
 
-def _article_file(article: GoldArticle, first: RunResult) -> dict[str, Any]:
-    """The report's view of one article: exactly the documented shape."""
-    return {
-        "article_id": article.article_id,
-        "text": article.text,
-        "gold": article.gold.model_dump(mode="json"),
-        "prediction": first.summary.model_dump(mode="json") if first.summary is not None else None,
-        "error": first.error,
-        "matches": {name: matches_json(score) for name, score in first.scores.items()},
-        "metrics": {name: section_metrics_json(score) for name, score in first.scores.items()},
-        "coverage": {section: coverage.as_dict() for section, coverage in first.coverage.items()},
-    }
+def _article_file(article: GoldArticle, first: RunResult) -> ArticleRecord:
+    """The report's view of one article, from its first run."""
+    prediction = first.summary.model_dump(mode="json") if first.summary is not None else None
+    return ArticleRecord(
+        article_id=article.article_id,
+        text=article.text,
+        gold=AnnotationRecord.model_validate(article.gold.model_dump(mode="json")),
+        prediction=None if prediction is None else AnnotationRecord.model_validate(prediction),
+        error=first.error,
+        matches={
+            name: {section: SectionMatches.of(match) for section, match in score.matches.items()}
+            for name, score in first.scores.items()
+        },
+        metrics={
+            name: {section: PRF.of(score.counts(section)) for section in SECTION_NAMES}
+            for name, score in first.scores.items()
+        },
+        coverage={section: CoverageCount.of(coverage) for section, coverage in first.coverage.items()},
+    )
 
 
-def _usage(results: Sequence[RunResult]) -> dict[str, float | None]:
+def _usage(results: Sequence[RunResult]) -> UsageMeans:
     metas = [r.summary.meta for r in results if r.summary is not None]
 
     def avg(values: list[float]) -> float | None:
         value = mean(values)
         return None if value is None else round(value, 3)
 
-    return {
-        "prompt_tokens": avg([m.usage.prompt_tokens for m in metas]),
-        "completion_tokens": avg([m.usage.completion_tokens for m in metas]),
-        "tokens": avg([m.usage.prompt_tokens + m.usage.completion_tokens for m in metas]),
-        "latency_s": avg([m.seconds for m in metas]),
-        "calls": avg([m.usage.calls for m in metas]),
-        "retries": avg([m.usage.retries for m in metas]),
-        "reasks": avg([m.usage.reasks for m in metas]),
-        "dropped": avg([len(m.dropped) for m in metas]),
-    }
+    return UsageMeans(
+        prompt_tokens=avg([m.usage.prompt_tokens for m in metas]),
+        completion_tokens=avg([m.usage.completion_tokens for m in metas]),
+        tokens=avg([m.usage.prompt_tokens + m.usage.completion_tokens for m in metas]),
+        latency_s=avg([m.seconds for m in metas]),
+        calls=avg([m.usage.calls for m in metas]),
+        retries=avg([m.usage.retries for m in metas]),
+        reasks=avg([m.usage.reasks for m in metas]),
+        dropped=avg([len(m.dropped) for m in metas]),
+    )
 
 
-def _prf_block(scores: Sequence[MatcherScore], section: str | None = None) -> dict[str, Any]:
+def _prf_block(scores: Sequence[MatcherScore], section: str | None = None) -> PRFBlock:
     one = total(s.counts(section) for s in scores)
-    many: Counts = total(s.counts(section, "many_to_one") for s in scores)
-    return {**one.as_dict(), "many_to_one": prf_json(many)}
+    many = total(s.counts(section, "many_to_one") for s in scores)
+    return PRFBlock.of_counts(one, many)
 
 
-def _coverage(results: Sequence[RunResult]) -> dict[str, Any]:
+def _coverage(results: Sequence[RunResult]) -> CoverageSummary:
     """Reading coverage summed over ``results``: overall and per section (``summarizer.evals.coverage``)."""
     sections = {s: sum((r.coverage[s] for r in results), Coverage()) for s in SECTION_NAMES}
     overall = sum(sections.values(), Coverage())
-    return {"overall": overall.as_dict(), "sections": {s: c.as_dict() for s, c in sections.items()}}
+    return CoverageSummary(
+        overall=CoverageCount.of(overall), sections={s: CoverageCount.of(c) for s, c in sections.items()}
+    )
 
 
 def _ratio(parts: Sequence[tuple[int, int]]) -> float | None:
     hits, count = sum(p[0] for p in parts), sum(p[1] for p in parts)
-    return round(hits / count, 4) if count else None
+    return round(hits / count, DIGITS) if count else None
 
 
-def _overlap(scores: Sequence[MatcherScore]) -> dict[str, Any]:
-    pairs = [pair for s in scores for pair in s.overlaps]
-    iou, coverage = mean([p[0] for p in pairs]), mean([p[1] for p in pairs])
-    return {
-        "iou": None if iou is None else round(iou, 4),
-        "coverage": None if coverage is None else round(coverage, 4),
-        "pairs": len(pairs),
-    }
+def _valid_rate(results: Sequence[RunResult]) -> float:
+    return round(sum(r.summary is not None for r in results) / len(results), DIGITS)
 
 
-def _article_metrics(results: Sequence[RunResult], names: Sequence[str]) -> dict[str, Any]:
-    entry: dict[str, Any] = {}
+def _f1(results: Sequence[RunResult], name: str) -> float:
+    return total(r.scores[name].counts() for r in results).f1
+
+
+def _article_metrics(results: Sequence[RunResult], names: Sequence[str]) -> ArticleMetrics:
+    return ArticleMetrics(
+        f1={name: round(_f1(results, name), DIGITS) for name in names},
+        sections={
+            section: {name: _prf_block([r.scores[name] for r in results], section) for name in names}
+            for section in SECTION_NAMES
+        },
+        scores={name: _prf_block([r.scores[name] for r in results]) for name in names},
+        grounded_rate=_ratio([r.grounded for r in results]),
+        coverage=_coverage(results),
+        evidence_overlap={name: Overlap.of([p for r in results for p in r.scores[name].overlaps]) for name in names},
+        schema_valid_rate=_valid_rate(results),
+        errors=[RunError(run=r.run, error=r.error) for r in results if r.error],
+        usage=_usage(results),
+        runs=[
+            RunF1(run=r.run, valid=r.summary is not None, f1={n: round(_f1([r], n), DIGITS) for n in names})
+            for r in results
+        ],
+    )
+
+
+def _f1_interval(results: dict[str, list[RunResult]], names: Sequence[str]) -> F1Interval:
+    """Each matcher's overall F1, bootstrapped over articles (``summarizer.evals.bootstrap``)."""
+    bounds: dict[str, tuple[float, float]] = {}
     for name in names:
-        entry[f"{name}_f1"] = round(total(r.scores[name].counts() for r in results).f1, 4)
-    entry["sections"] = {
-        section: {name: _prf_block([r.scores[name] for r in results], section) for name in names}
-        for section in SECTION_NAMES
-    }
-    for name in names:
-        entry[name] = _prf_block([r.scores[name] for r in results])
-    entry["grounded_rate"] = _ratio([r.grounded for r in results])
-    entry["coverage"] = _coverage(results)
-    entry["evidence_overlap"] = {name: _overlap([r.scores[name] for r in results]) for name in names}
-    entry["schema_valid_rate"] = round(sum(r.summary is not None for r in results) / len(results), 4)
-    entry["errors"] = [{"run": r.run, "error": r.error} for r in results if r.error]
-    entry.update(_usage(results))
-    entry["runs"] = [
-        {"run": r.run, "valid": r.summary is not None, **{f"{n}_f1": round(r.scores[n].counts().f1, 4) for n in names}}
-        for r in results
-    ]
-    return entry
+        counts = [total(r.scores[name].counts() for r in runs) for runs in results.values()]
+        interval = f1_interval(counts)
+        bounds[name] = (round(interval.low, DIGITS), round(interval.high, DIGITS))
+    return F1Interval(bounds=bounds, resamples=RESAMPLES, level=LEVEL, seed=SEED)
 
 
-def aggregate(results: dict[str, list[RunResult]], matchers: Sequence[Matcher], runs: int) -> dict[str, Any]:
+def aggregate(results: dict[str, list[RunResult]], matchers: Sequence[Matcher], runs: int) -> RunMetrics:
     """``metrics.json``'s content from every article's runs (micro-averages over articles and runs)."""
     names = [m.name for m in matchers]
     every = [r for article_runs in results.values() for r in article_runs]
-    per_run = [
-        {name: total(rs[k].scores[name].counts() for rs in results.values()).f1 for name in names} for k in range(runs)
-    ]
-    return {
-        "summarizer_version": __version__,
-        "runs": runs,
-        "articles_count": len(results),
-        "matchers": {m.name: {"threshold": m.threshold, **_matcher_info(m)} for m in matchers},
-        "overall": {name: _prf_block([r.scores[name] for r in every]) for name in names},
-        "sections": {
+    per_run = [{name: _f1([rs[k] for rs in results.values()], name) for name in names} for k in range(runs)]
+    return RunMetrics(
+        summarizer_version=__version__,
+        runs=runs,
+        articles_count=len(results),
+        matchers={m.name: MatcherInfo(threshold=m.threshold, embedder=_embedder(m)) for m in matchers},
+        overall={name: _prf_block([r.scores[name] for r in every]) for name in names},
+        sections={
             section: {name: _prf_block([r.scores[name] for r in every], section) for name in names}
             for section in SECTION_NAMES
         },
-        "grounded_rate": _ratio([r.grounded for r in every]),
-        "coverage": _coverage(every),
-        "evidence_overlap": {name: _overlap([r.scores[name] for r in every]) for name in names},
-        "schema_valid_rate": round(sum(r.summary is not None for r in every) / len(every), 4) if every else None,
-        "f1_std": {name: round(std([f1[name] for f1 in per_run]), 4) for name in names},
-        "per_run": [{"run": k, **{f"{n}_f1": round(f1[n], 4) for n in names}} for k, f1 in enumerate(per_run)],
-        "usage": _usage(every),
-        "articles": {article_id: _article_metrics(rs, names) for article_id, rs in results.items()},
-    }
+        grounded_rate=_ratio([r.grounded for r in every]),
+        coverage=_coverage(every),
+        evidence_overlap={name: Overlap.of([p for r in every for p in r.scores[name].overlaps]) for name in names},
+        schema_valid_rate=_valid_rate(every) if every else None,
+        f1_std={name: round(std([f1[name] for f1 in per_run]), DIGITS) for name in names},
+        per_run=[RunF1(run=k, f1={n: round(f1[n], DIGITS) for n in names}) for k, f1 in enumerate(per_run)],
+        usage=_usage(every),
+        articles={article_id: _article_metrics(rs, names) for article_id, rs in results.items()},
+        f1_interval=_f1_interval(results, names) if results else None,
+    )
 
 
-def _matcher_info(matcher: Matcher) -> dict[str, Any]:
+def _embedder(matcher: Matcher) -> str | None:
     embedder = getattr(matcher, "embedder", None)
-    return {"embedder": embedder.name} if embedder is not None else {}
+    return None if embedder is None else str(embedder.name)
 
 
 def write_report(out_dir: Path) -> Path | None:
@@ -233,7 +261,7 @@ def evaluate(
     progress: ProgressFn | None = None,
     matchers: Sequence[Matcher] | None = None,
     concurrency: int = 1,
-) -> dict[str, Any]:
+) -> RunMetrics:
     """Summarise every gold article ``runs`` times, score, write the run folder; returns the metrics.
 
     ``matchers`` defaults to ``StrictMatcher()`` and ``SoftMatcher()`` (the real embedding model).
@@ -273,14 +301,12 @@ def evaluate(
     results: dict[str, list[RunResult]] = {article.article_id: [] for article in articles}
     for (article, run), result in zip(tasks, outcomes, strict=True):
         if result.summary is not None:
-            _write_json(
-                out / "predictions" / f"{article.article_id}.run{run}.json", result.summary.model_dump(mode="json")
-            )
+            write_json(out / "predictions" / f"{article.article_id}.run{run}.json", result.summary)
         results[article.article_id].append(result)
     for article in articles:
         first = results[article.article_id][0]
-        _write_json(out / "articles" / f"{article.article_id}.json", _article_file(article, first))
+        write_json(out / "articles" / f"{article.article_id}.json", _article_file(article, first))
     metrics = aggregate(results, matchers, runs)
-    _write_json(out / "metrics.json", metrics)
+    write_json(out / "metrics.json", metrics)
     write_report(out)
     return metrics

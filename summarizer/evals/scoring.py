@@ -1,8 +1,7 @@
 """Score one annotation (a prediction, or a second annotator) against a gold annotation.
 
 ``score_annotation`` runs every matcher over every section and keeps the matches; the counts, P/R/F1
-and evidence overlaps are read off the result. Also the JSON shapes of matches and metrics that the
-run files (``articles/<id>.json``) carry.
+and evidence overlaps are read off the result.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any, Literal
 from summarizer.evals.items import Annotation
 from summarizer.evals.matching import Matcher, SectionMatch, match_annotations
 from summarizer.evals.metrics import Counts, evidence_overlap, many_to_one, one_to_one, total
+from summarizer.evals.runfiles import PRF
 from summarizer.schemas import SECTION_NAMES
 
 Mode = Literal["one_to_one", "many_to_one"]
@@ -49,23 +49,6 @@ def score_annotation(pred: Annotation, gold: Annotation, matchers: Sequence[Matc
     return scores
 
 
-def matches_json(score: MatcherScore) -> dict[str, Any]:
-    """``{"<section>": {"pairs": [{"gold", "pred", "score"}], "missed": [...], "spurious": [...]}}``."""
-    return {
-        section: {
-            "pairs": [{"gold": p.gold, "pred": p.pred, "score": p.score} for p in match.pairs],
-            "missed": match.missed,
-            "spurious": match.spurious,
-        }
-        for section, match in score.matches.items()
-    }
-
-
-def prf_json(counts: Counts) -> dict[str, float]:
-    """``{"precision", "recall", "f1"}`` rounded to 4 places."""
-    return {"precision": round(counts.precision, 4), "recall": round(counts.recall, 4), "f1": round(counts.f1, 4)}
-
-
-def section_metrics_json(score: MatcherScore, mode: Mode = "one_to_one") -> dict[str, dict[str, float]]:
-    """``{"<section>": {"precision", "recall", "f1"}}`` for one matcher."""
-    return {section: prf_json(score.counts(section, mode)) for section in SECTION_NAMES}
+def prf_json(counts: Counts) -> dict[str, Any]:
+    """``{"precision", "recall", "f1"}`` rounded as the run files round them (``runfiles.PRF``)."""
+    return PRF.of(counts).model_dump()
