@@ -18,12 +18,12 @@ import argparse
 import sys
 import time
 
-from summarizer.readers import cues
 from summarizer.api import Summarizer
 from summarizer.config import Settings
 from summarizer.evals.cli import default_matchers
 from summarizer.evals.runner import evaluate
 from summarizer.llm.recording import ResponseStore
+from summarizer.readers import cues
 
 
 def main() -> int:

@@ -39,7 +39,7 @@ def test_a_key_alone_never_switches_to_the_paid_api(monkeypatch):
         ({"reasks": -1}, "reasks must be at least 0, got -1"),
         ({"base_url": "localhost:8080"}, "--base-url must start with http:// or https://"),
         ({"model": "gpt-4o-mini"}, "set OPENAI_API_KEY"),
-        ({"strategy": "paragraphs"}, "strategy must be one of sentences, sections"),
+        ({"strategy": "paragraphs"}, "strategy must be one of sentences, sections, items"),
     ],
 )
 def test_a_bad_option_is_one_line_that_says_how_to_fix_it(options, message):

@@ -6,7 +6,6 @@ The SOFT matcher runs on the hashing embedder here (``default_matchers`` is patc
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -17,7 +16,6 @@ from typing import Any
 import pytest
 
 from summarizer.api import Summarizer
-from summarizer.cli import main
 from summarizer.config import Settings
 from summarizer.evals import cli as eval_cli
 from summarizer.evals.embedder import HashingEmbedder
@@ -27,6 +25,7 @@ from summarizer.evals.metrics import Counts, total
 from summarizer.evals.runfiles import ArticleMetrics, ArticleRecord, PRFBlock, RunMetrics, write_json
 from summarizer.evals.runner import evaluate
 from summarizer.llm.recording import ResponseStore
+from tests.cli_runner import run_cli
 from tests.conftest import ARTICLE
 from tests.fakes import ScriptedEndpoint, fake_openai_client, ok
 from tests.test_eval_runner import gold_as_summary
@@ -77,12 +76,6 @@ ANSWERS = {
 }  # fmt: skip
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(autouse=True)
 def fake_soft_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(eval_cli, "default_matchers", lambda: [StrictMatcher(), SoftMatcher(HashingEmbedder())])
@@ -114,7 +107,7 @@ def test_run_replays_recorded_responses_without_a_model(tmp_path: Path) -> None:
 
     out = tmp_path / "run"
     args = ["--replay", "--record-dir", str(recordings), "--base-url", BASE_URL, "--model", "fake-model"]
-    code, stdout, stderr = run("eval", str(gold), "--out", str(out), *args)
+    code, stdout, stderr = run_cli("eval", str(gold), "--out", str(out), *args)
     assert code == 0, stderr
     assert len(endpoint.requests) == 5  # nothing new was asked
     assert "[1/1] harbour ..." in stderr
@@ -141,12 +134,12 @@ def test_run_records_through_a_server_then_replays_without_it(tmp_path: Path) ->
     gguf.write_bytes(b"GGUF")
     with fake_server(gguf) as server:  # a stand-in llama.cpp server on loopback: empty answers
         base_url = server.base_url
-        code, _, stderr = run("eval", str(gold), "--out", str(tmp_path / "a"), "--base-url", base_url,
+        code, _, stderr = run_cli("eval", str(gold), "--out", str(tmp_path / "a"), "--base-url", base_url,
                               "--record-dir", str(recordings), "-q")  # fmt: skip
         assert code == 0, stderr
     assert len(list(recordings.rglob("*.json.gz"))) == 5
     args = ["--replay", "--record-dir", str(recordings), "--base-url", base_url, "--model", "fake-gguf", "-q"]
-    code, _, stderr = run("eval", str(gold), "--out", str(tmp_path / "b"), *args)
+    code, _, stderr = run_cli("eval", str(gold), "--out", str(tmp_path / "b"), *args)
     assert code == 0, stderr
     first = json.loads((tmp_path / "a" / "metrics.json").read_text(encoding="utf-8"))
     second = json.loads((tmp_path / "b" / "metrics.json").read_text(encoding="utf-8"))
@@ -159,7 +152,7 @@ def test_replay_cache_miss_fails_in_one_line(tmp_path: Path) -> None:
     _record(_gold_dir(tmp_path / "recorded"), recordings)
     changed = _gold_dir(tmp_path / "changed", ARTICLE + " The ferry company declined to comment.")
     args = ["--replay", "--record-dir", str(recordings), "--base-url", BASE_URL, "--model", "fake-model", "-q"]
-    code, stdout, stderr = run("eval", str(changed), "--out", str(tmp_path / "run"), *args)
+    code, stdout, stderr = run_cli("eval", str(changed), "--out", str(tmp_path / "run"), *args)
     assert code == 1
     assert stdout == ""
     assert stderr.count("\n") == 1
@@ -168,7 +161,9 @@ def test_replay_cache_miss_fails_in_one_line(tmp_path: Path) -> None:
 
 def test_replay_with_no_recordings_fails_clearly(tmp_path: Path) -> None:
     gold = _gold_dir(tmp_path / "gold")
-    code, _, stderr = run("eval", str(gold), "--out", str(tmp_path / "out"), "--replay", "--record-dir", str(tmp_path))
+    code, _, stderr = run_cli(
+        "eval", str(gold), "--out", str(tmp_path / "out"), "--replay", "--record-dir", str(tmp_path)
+    )
     assert code == 1  # the embedded backend, replayed: no model is needed to get this far
     last = stderr.splitlines()[-1]
     assert last.startswith("summarizer: error: no recorded response") and "run without --replay" in last
@@ -178,7 +173,7 @@ def test_replay_with_no_recordings_fails_clearly(tmp_path: Path) -> None:
 def test_bad_gold_fails_before_any_model_starts(tmp_path: Path) -> None:
     gold = _gold_dir(tmp_path / "gold")
     (gold / "gold.json").write_text("{", encoding="utf-8")
-    code, _, stderr = run("eval", str(gold), "--out", str(tmp_path / "run"), "--replay")
+    code, _, stderr = run_cli("eval", str(gold), "--out", str(tmp_path / "run"), "--replay")
     assert code == 1
     assert stderr.startswith(f"summarizer: error: {gold / 'gold.json'}: not valid JSON")
 
@@ -192,14 +187,14 @@ def _fake_run(out: Path, keep: int | None) -> Path:
 
 def test_compare_two_runs(tmp_path: Path) -> None:
     before, after = _fake_run(tmp_path / "a", keep=1), _fake_run(tmp_path / "b", keep=2)
-    code, stdout, stderr = run("eval", "compare", str(before), str(after))
+    code, stdout, stderr = run_cli("eval", "compare", str(before), str(after))
     assert code == 0, stderr
     assert "positions" in stdout and "overall" in stdout
     row = next(line for line in stdout.splitlines() if line.startswith("positions") and " strict " in line)
     assert row.split()[2:5] == ["1.00", "1.00", "+0.00"]  # precision stays 1.0
     assert "+ blinken-gaza-ceasefire [strict] positions[1] Antony Blinken: Argues a pause would let" in stdout
     assert "- blinken" not in stdout
-    code, stdout, _ = run("eval", "compare", str(after), str(before))
+    code, stdout, _ = run_cli("eval", "compare", str(after), str(before))
     assert "- blinken-gaza-ceasefire [soft] risks[1] Antony Blinken: Hamas could exploit" in stdout
 
 
@@ -231,24 +226,24 @@ def test_compare_says_whether_the_f1_change_is_beyond_noise(tmp_path: Path) -> N
         _counts_run(tmp_path / "b", better),
         _counts_run(tmp_path / "c", one_better),
     )
-    _, stdout, _ = run("eval", "compare", str(a), str(b))
+    _, stdout, _ = run_cli("eval", "compare", str(a), str(b))
     verdicts = [line.strip() for line in stdout.splitlines() if " interval of the difference " in line]
     assert len(verdicts) == 2 and verdicts[0].startswith("strict F1 +0.2") and verdicts[1].startswith("soft F1 +0.2")
     assert all(line.endswith("over 8 articles: B better beyond noise)") for line in verdicts)
-    _, stdout, _ = run("eval", "compare", str(a), str(c))
+    _, stdout, _ = run_cli("eval", "compare", str(a), str(c))
     assert "over 8 articles: within noise)" in stdout and "beyond noise" not in stdout
-    _, stdout, _ = run("eval", "compare", str(b), str(a))
+    _, stdout, _ = run_cli("eval", "compare", str(b), str(a))
     assert "B worse beyond noise" in stdout
 
 
 def test_compare_needs_run_folders(tmp_path: Path) -> None:
-    code, _, stderr = run("eval", "compare", str(tmp_path), str(tmp_path))
+    code, _, stderr = run_cli("eval", "compare", str(tmp_path), str(tmp_path))
     assert code == 1
     assert "metrics.json: no such file" in stderr
 
 
 def test_agree_two_annotations(tmp_path: Path) -> None:
-    code, stdout, stderr = run("eval", "agree", str(SEED / "gold.json"), str(ANALYST_B))
+    code, stdout, stderr = run_cli("eval", "agree", str(SEED / "gold.json"), str(ANALYST_B))
     assert code == 0, stderr
     assert stdout.startswith("blinken-gaza-ceasefire: A = analyst-a, B = analyst-b")
     header = stdout.splitlines()[1].split()
@@ -259,16 +254,16 @@ def test_agree_two_annotations(tmp_path: Path) -> None:
     # The second file lives elsewhere: the article is found beside the first. A copy works with --article.
     copy = tmp_path / "b.json"
     shutil.copy(ANALYST_B, copy)
-    code, _, stderr = run("eval", "agree", str(copy), str(copy))
+    code, _, stderr = run_cli("eval", "agree", str(copy), str(copy))
     assert code == 1 and "pass --article PATH" in stderr
-    code, stdout, _ = run("eval", "agree", str(copy), str(copy), "--article", str(SEED / "article.txt"))
+    code, stdout, _ = run_cli("eval", "agree", str(copy), str(copy), "--article", str(SEED / "article.txt"))
     assert code == 0
     assert stdout.splitlines()[-1].split()[1:4] == ["1.00", "1.00", "1.00"]
 
 
 def test_agree_rejects_annotations_of_different_articles() -> None:
     other = ROOT / "evals" / "gold" / "dev" / "steel-tariff-talks" / "gold.json"
-    code, _, stderr = run("eval", "agree", str(SEED / "gold.json"), str(other))
+    code, _, stderr = run_cli("eval", "agree", str(SEED / "gold.json"), str(other))
     assert code == 1
     assert "annotates 'steel-tariff-talks'" in stderr or "is not a substring" in stderr
 
@@ -283,13 +278,13 @@ def test_agree_rejects_annotations_of_different_articles() -> None:
     ],
 )
 def test_usage_errors(argv: list[str], message: str) -> None:
-    code, _, stderr = run(*argv)
+    code, _, stderr = run_cli(*argv)
     assert code == 2
     assert stderr == f"summarizer eval: error: {message}\n" or message in stderr
 
 
 def test_eval_help_lists_the_subcommands() -> None:
-    code, stdout, _ = run("eval", "--help")
+    code, stdout, _ = run_cli("eval", "--help")
     assert code == 0
     assert "summarizer eval compare RUN_A RUN_B" in stdout and "--replay" in stdout
 
@@ -299,7 +294,7 @@ def test_a_missing_eval_extra_is_one_clear_line(monkeypatch: pytest.MonkeyPatch)
         raise ModuleNotFoundError("No module named 'scipy'", name="scipy")
 
     monkeypatch.setattr(eval_cli, "_agree", missing)
-    code, _, stderr = run("eval", "agree", "a.json", "b.json")
+    code, _, stderr = run_cli("eval", "agree", "a.json", "b.json")
     assert code == 1
     assert stderr == (
         "summarizer: error: summarizer eval needs the eval extra (scipy is not installed): "

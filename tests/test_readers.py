@@ -68,5 +68,5 @@ def test_a_registered_reader_is_a_strategy_everywhere(toy_registered, article):
 
 
 def test_an_unregistered_strategy_is_a_config_error():
-    with pytest.raises(ConfigError, match="strategy must be one of sentences, sections, got 'toy'"):
+    with pytest.raises(ConfigError, match=r"strategy must be one of .*, got 'toy'"):
         Settings.resolve(strategy="toy")

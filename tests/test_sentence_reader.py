@@ -228,7 +228,7 @@ def test_the_strategy_is_validated_and_defaults_to_sentences_for_the_embedded_mo
     assert Settings.resolve().strategy == "sentences"
     assert Settings.resolve(base_url="http://x.invalid/v1").strategy == "sections"
     assert Settings.resolve(base_url="http://x.invalid/v1", strategy="sentences").strategy == "sentences"
-    with pytest.raises(ConfigError, match="strategy must be one of sentences, sections"):
+    with pytest.raises(ConfigError, match="strategy must be one of sentences, sections, items"):
         Settings.resolve(strategy="paragraphs")
     with pytest.raises(ConfigError, match="strategy"):
         Pipeline(object(), reader="paragraphs")  # type: ignore[arg-type]

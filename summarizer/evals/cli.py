@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from summarizer.cli_options import add_model_options
 from summarizer.errors import SummarizerError
 
 if TYPE_CHECKING:
@@ -62,15 +63,7 @@ def add_eval_parser(commands: Any) -> None:
     parser.add_argument(
         "--record-dir", default=DEFAULT_RECORD_DIR, help=f"recorded responses (default {DEFAULT_RECORD_DIR})"
     )
-    parser.add_argument("--model", help="model name; without --base-url this means OpenAI (needs OPENAI_API_KEY)")
-    parser.add_argument("--base-url", help="an OpenAI-compatible server (or SUMMARIZER_BASE_URL)")
-    parser.add_argument("--model-path", help="serve this local GGUF file with the embedded engine")
-    parser.add_argument(
-        "--strategy",
-        choices=["sentences", "sections"],
-        default=None,
-        help="how the summarizer reads (default: sentences for the embedded engine, sections otherwise)",
-    )
+    add_model_options(parser)
     parser.add_argument("--article", help="agree: the article both annotations label (default: beside GOLD_A)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
@@ -184,20 +177,14 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return _usage_error(stderr, f"--concurrency must be at least 1, got {args.concurrency}")
     # Imported here so that compare/agree never load the model client stack.
     from summarizer.api import Summarizer
-    from summarizer.config import Settings
+    from summarizer.cli_options import settings_from_args
     from summarizer.evals.runner import evaluate, load_articles
     from summarizer.llm.recording import ResponseStore
 
     status = _Status(stderr, args.quiet)
     # Everything that can be wrong with the input fails here, before any model or server starts.
     articles = load_articles(args.targets)
-    settings = Settings.resolve(
-        model=args.model,
-        base_url=args.base_url,
-        model_path=args.model_path,
-        strategy=args.strategy,
-        slots=args.concurrency,
-    )
+    settings = settings_from_args(args, slots=args.concurrency)
     store = ResponseStore(args.record_dir, mode="replay" if args.replay else "record")
     matchers = default_matchers()
     status(f"{len(articles)} articles; loading the embedding model for soft matching")
