@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, utils
 
 from summarizer.actors import normalise_name
-from summarizer.schemas import ACTOR_FIELDS, Evidence
+from summarizer.schemas import ACTOR_FIELDS, SECTIONS, Evidence
 
 #: Two items from different chunks with the same actor(s) are one item when the rapidfuzz
 #: ``token_set_ratio`` (0-100, case and punctuation folded) of their text fields reaches this score.
@@ -32,8 +32,9 @@ def _actor_key(item: BaseModel) -> tuple[str, ...]:
 
 
 def content(item: BaseModel) -> str:
-    names = [n for n in type(item).model_fields if n not in ACTOR_FIELDS and n != "evidence"]
-    return " ".join(str(getattr(item, n)) for n in names)
+    """What an item says: its section's text fields (``schemas.SECTIONS``), in order."""
+    fields = next((s.text_fields for s in SECTIONS.values() if isinstance(item, s.item_model)), ())
+    return " ".join(str(getattr(item, name)) for name in fields)
 
 
 def similarity(a: BaseModel, b: BaseModel) -> float:

@@ -27,6 +27,9 @@ from pydantic import BaseModel
 from summarizer import defaults
 from summarizer._version import __version__
 from summarizer.chunking import Chunk, article_token_budget, plan_chunks
+from summarizer.confidence.calibration import shipped_map
+from summarizer.confidence.decide import ConfidencePolicy, decide
+from summarizer.confidence.features import ArticleView
 from summarizer.drafts import MAX_NAME_CHARS, OverviewDraft
 from summarizer.errors import ConfigError
 from summarizer.extraction import StructuredModel
@@ -37,6 +40,7 @@ from summarizer.readers import READERS, make_reader
 from summarizer.readers.base import Ledger, ModelCaller, PlannedRequest, ProgressCallback, ReadContext, Reader
 from summarizer.schemas import ChunkMeta, MaskedSpan, Meta, Summary
 from summarizer.screening import find_instructions, mask
+from summarizer.sentences import split_sentences
 
 SYSTEM_TEMPLATE = "system"
 #: The most actors an overview may list; the readers' prompts name them all.
@@ -72,6 +76,7 @@ class Pipeline:
         model: StructuredModel,
         *,
         reader: Reader | str = "sections",
+        confidence: ConfidencePolicy | None = None,
         prompts: PromptLibrary | None = None,
         backend: str = "custom",
         base_url: str | None = None,
@@ -86,6 +91,8 @@ class Pipeline:
             except ValueError as error:
                 raise ConfigError(str(error)) from None
         self.reader: Reader = reader
+        #: How items are kept or dropped by how sure the model was (default: the map shipped for the reader).
+        self.confidence = confidence or ConfidencePolicy(calibration=shipped_map(reader.name))
         self.model = model
         self.prompts = prompts or PromptLibrary()
         self.backend = backend
@@ -153,8 +160,14 @@ class Pipeline:
         index = actor_index(overview)
         context = ReadContext(article, shown, chunks, systems, index, self.prompts, caller, notify)
         reading = self.reader.read(context)
-
         ledger = caller.ledger
+        view = ArticleView.of(split_sentences(shown), index.actors)
+        used = self.prompts.hashes([SYSTEM_TEMPLATE, OVERVIEW_TEMPLATE, *self.reader.templates])
+        sections, dropped, confidence = decide(
+            reading.sections, view, self.confidence, model=self.model.model, prompts=used
+        )
+        ledger.dropped.extend(dropped)
+
         meta = Meta(
             summarizer_version=__version__,
             model=self.model.model,
@@ -173,9 +186,10 @@ class Pipeline:
             engine=ledger.engine.as_dict() if ledger.engine is not None else None,
             chunks=[ChunkMeta(start=chunk.start, end=chunk.end) for chunk in chunks],
             sentences=reading.sentences,
+            confidence=confidence,
             masked=[MaskedSpan(start=s.start, end=s.end, text=article[s.start : s.end]) for s in hidden],
         )
-        return Summary(overview=overview.overview, actors=index.actors, meta=meta, **reading.sections)
+        return Summary(overview=overview.overview, actors=index.actors, meta=meta, **sections)
 
 
 def _schema_text(draft: type[BaseModel]) -> str:

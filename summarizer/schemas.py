@@ -43,6 +43,12 @@ class Actor(_Strict):
     aliases: list[str] = Field(default_factory=list, description="Other ways the article refers to the actor.")
 
 
+_CONFIDENCE = (
+    "How likely the item is right, 0-1: the model's own token probabilities calibrated on hand-labelled "
+    "gold (see meta.confidence); null when the model's probabilities were not available."
+)
+
+
 class _Item(_Strict):
     """An item of a section. ``_signals``: what the model's token probabilities said about it (readers
     that read them set it; it is not part of the output)."""
@@ -56,6 +62,7 @@ class Position(_Item):
     actor: str = Field(description="Who holds the position (a name from `actors`).")
     stance: str = Field(description="The position, in a short sentence.")
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the position.")
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0, description=_CONFIDENCE)
 
 
 class Demand(_Item):
@@ -65,6 +72,7 @@ class Demand(_Item):
     addressee: str = Field(description="Of whom it is demanded (a name from `actors`, or 'unspecified').")
     demand: str = Field(description="What is demanded, in a short sentence.")
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the demand.")
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0, description=_CONFIDENCE)
 
 
 class Condition(_Item):
@@ -74,6 +82,7 @@ class Condition(_Item):
     action: str = Field(description="What the actor would do or refuse to do.")
     condition: str = Field(description="The term: 'only if ...', 'unless ...', 'if not ... then ...'.")
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the condition.")
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0, description=_CONFIDENCE)
 
 
 class Risk(_Item):
@@ -82,6 +91,7 @@ class Risk(_Item):
     raised_by: str = Field(description="Who raises the risk (a name from `actors`, or 'article').")
     risk: str = Field(description="The feared outcome, in a short sentence.")
     evidence: list[Evidence] = Field(min_length=1, description="Verbatim spans that show the risk.")
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0, description=_CONFIDENCE)
 
 
 #: Fields that name an actor in some section (compared as canonical names, not as text).
@@ -166,6 +176,19 @@ class MaskedSpan(_Strict):
     text: str = Field(description="The hidden text: article[start:end].")
 
 
+class ConfidenceMeta(_Strict):
+    """How the items' ``confidence`` was decided."""
+
+    method: Literal["calibrated", "raw", "none"] = Field(
+        description="'calibrated': a map fitted on gold for this model and prompts; 'raw': the model's "
+        "probabilities as they are; 'none': no probabilities (confidence is null)."
+    )
+    note: str = Field(description="Why this method, in a few words.")
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Per section, the least confidence an item needed to be kept."
+    )
+
+
 class Meta(_Strict):
     """Where a summary came from and what it cost."""
 
@@ -199,6 +222,9 @@ class Meta(_Strict):
     )
     sentences: int = Field(
         default=0, description="Sentences read (the 'sentences' strategy: a few calls each); 0 for 'sections'."
+    )
+    confidence: ConfidenceMeta | None = Field(
+        default=None, description="How each item's confidence was decided (null for readers that do not)."
     )
     masked: list[MaskedSpan] = Field(
         default_factory=list,

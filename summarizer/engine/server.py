@@ -107,8 +107,10 @@ class LocalServer:
         startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
         binary: Path | None = None,
         command: Callable[[int], list[str]] | None = None,
+        ready_path: str = "/health",
     ) -> None:
-        """``command(port)`` replaces the llama-server command line (tests start a stand-in)."""
+        """``command(port)`` replaces the llama-server command line (tests and benchmarks start another
+        server); ``ready_path`` is where it answers 200 once it serves."""
         if slots < 1:
             raise ValueError(f"slots must be at least 1, got {slots}")
         self.model_path = Path(model_path)
@@ -118,6 +120,7 @@ class LocalServer:
         self.startup_timeout = startup_timeout
         self._binary = binary
         self._command = command
+        self._ready_path = ready_path
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
         self.port: int | None = None
@@ -174,7 +177,7 @@ class LocalServer:
     def _wait_until_ready(self) -> None:
         """Poll ``/health`` (503 while the model loads, 200 once it serves) until it answers 200."""
         deadline = time.monotonic() + self.startup_timeout
-        url = f"http://127.0.0.1:{self.port}/health"
+        url = f"http://127.0.0.1:{self.port}{self._ready_path}"
         while time.monotonic() < deadline:
             assert self._process is not None
             code = self._process.poll()

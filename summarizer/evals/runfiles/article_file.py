@@ -31,6 +31,8 @@ class ItemRecord(AsGiven):
     risk: str = ""
     #: Spans; a gold file may give a plain string (``GOLD_FORMAT.md``), located by whoever reads it.
     evidence: list[str | EvidenceRecord] = Field(default_factory=list)
+    #: A prediction's calibrated confidence (absent from gold and from older predictions).
+    confidence: float | None = None
 
 
 class ActorRecord(AsGiven):

@@ -1,0 +1,130 @@
+"""Decide, in code and without another call, what a summary keeps: how sure to be of each item, one kind
+per claim, and which items clear the bar.
+
+1. Each item's features (``confidence.features``) become a probability that it is right: through the
+   calibration map fitted for this model and these prompts (``confidence.calibration``), else the raw
+   product P(item is there) x P(its kind), said so in ``meta.confidence``.
+2. One kind per claim: when a sentence gives the same actor saying much the same thing as two kinds (a
+   demand and a position), only the more probable one stays.
+3. Items under the threshold (the map's, per section, chosen for the best F1 on the dev gold; or the
+   caller's ``min_confidence``) are dropped, each listed in ``meta.dropped`` with its probability.
+
+Readers whose answers carry no token probabilities (another server, or the ``sections`` reader) pass
+through unchanged, with ``confidence`` null.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from summarizer.confidence.calibration import CalibrationMap
+from summarizer.confidence.features import ArticleView, item_features
+from summarizer.schemas import SECTION_NAMES, SECTIONS, ConfidenceMeta, DroppedItem
+from summarizer.wording import lexical_similarity
+
+#: Two items of one sentence and actor, of different kinds, whose words are this alike are one claim.
+ONE_CLAIM_MIN_SIMILARITY = 0.5
+
+
+@dataclass(frozen=True)
+class ConfidencePolicy:
+    """How to decide: the map to use (if it fits the model and prompts) and an optional fixed bar."""
+
+    calibration: CalibrationMap | None = None
+    #: Keep items at least this probable (``None``: the map's threshold per section, or keep all).
+    min_confidence: float | None = None
+
+
+def _raw(features: dict[str, float]) -> float:
+    """P(item is there) x P(its kind), from the features' log-odds and probability."""
+    exists = 1.0 / (1.0 + math.exp(-features["exists"]))
+    return exists * features["kind"]
+
+
+def decide(
+    sections: dict[str, list[Any]],
+    view: ArticleView,
+    policy: ConfidencePolicy,
+    *,
+    model: str,
+    prompts: dict[str, str],
+) -> tuple[dict[str, list[Any]], list[DroppedItem], ConfidenceMeta]:
+    """The items to keep, each with its ``confidence``; the ones dropped; how confidence was decided."""
+    items: list[tuple[str, Any]] = [(section, item) for section in SECTION_NAMES for item in sections.get(section, [])]
+    if not any(getattr(item, "_signals", None) is not None for _, item in items):
+        return sections, [], ConfidenceMeta(method="none", note="the model's answers carried no token probabilities")
+    calibration = (
+        policy.calibration if policy.calibration is not None and policy.calibration.fits(model, prompts) else None
+    )
+    by_sentence: dict[int | None, list[tuple[str, Any]]] = {}
+    for section, item in items:
+        by_sentence.setdefault(view.sentence_at(item.evidence[0].start), []).append((section, item))
+    for group in by_sentence.values():
+        for section, item in group:
+            neighbours = [(s, other) for s, other in group if other is not item]
+            features = item_features(section, item, view, neighbours)
+            p = calibration.sections[section].probability(features) if calibration else _raw(features)
+            item.confidence = round(p, 4)
+    dropped: list[DroppedItem] = []
+    kept_ids = {id(item) for _, item in items} - _second_kinds(list(by_sentence.values()), dropped)
+    thresholds: dict[str, float] = {
+        section: (
+            policy.min_confidence
+            if policy.min_confidence is not None
+            else (calibration.sections[section].threshold if calibration else 0.0)
+        )
+        for section in SECTION_NAMES
+    }
+    kept: dict[str, list[Any]] = {section: [] for section in SECTION_NAMES}
+    for section, item in items:
+        if id(item) not in kept_ids:
+            continue
+        if item.confidence < thresholds[section]:
+            dropped.append(_dropped(section, item, f"confidence {item.confidence:.2f} under {thresholds[section]:.2f}"))
+            continue
+        kept[section].append(item)
+    if calibration is not None:
+        meta = ConfidenceMeta(
+            method="calibrated",
+            note=f"calibrated on {len(calibration.fitted_on)} gold articles (dev split) for this model and prompts",
+            thresholds=thresholds,
+        )
+    else:
+        reason = (
+            "no calibration map" if policy.calibration is None else "the map was fitted for another model or prompt"
+        )
+        meta = ConfidenceMeta(method="raw", note=f"{reason}: raw P(item) x P(kind)", thresholds=thresholds)
+    return kept, dropped, meta
+
+
+def _second_kinds(groups: Sequence[list[tuple[str, Any]]], dropped: list[DroppedItem]) -> set[int]:
+    """Items that restate, as another kind, what a more probable item of their sentence says."""
+    losers: set[int] = set()
+    for group in groups:
+        ranked = sorted(group, key=lambda pair: -pair[1].confidence)
+        for n, (section, item) in enumerate(ranked):
+            for other_section, other in ranked[:n]:
+                if id(other) in losers or other_section == section:
+                    continue
+                if (
+                    _actor(other_section, other) == _actor(section, item)
+                    and lexical_similarity(SECTIONS[other_section].text(other), SECTIONS[section].text(item))
+                    >= ONE_CLAIM_MIN_SIMILARITY
+                ):
+                    losers.add(id(item))
+                    dropped.append(_dropped(section, item, f"the same claim as a more probable {other_section[:-1]}"))
+                    break
+    return losers
+
+
+def _actor(section: str, item: BaseModel) -> str:
+    return str(getattr(item, SECTIONS[section].actor_field))
+
+
+def _dropped(section: str, item: BaseModel, reason: str) -> DroppedItem:
+    return DroppedItem(section=section, item=item.model_dump(mode="json", exclude={"evidence"}), reason=reason)
