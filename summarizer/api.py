@@ -12,6 +12,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from summarizer.confidence.calibration import shipped_map
+from summarizer.confidence.decide import ConfidencePolicy
 from summarizer.config import NO_KEY, Settings
 from summarizer.engine.model_store import DEFAULT_MODEL, ensure_model
 from summarizer.engine.server import LocalServer, physical_cores
@@ -20,6 +22,7 @@ from summarizer.llm.recording import ResponseStore
 from summarizer.pipeline import Pipeline, ProgressCallback
 from summarizer.prompts import PromptLibrary
 from summarizer.readers import make_reader
+from summarizer.readers.base import Reader
 from summarizer.schemas import Summary
 
 if TYPE_CHECKING:
@@ -48,8 +51,13 @@ class Summarizer:
         prompts: PromptLibrary | None = None,
         progress: ProgressCallback | None = None,
         response_store: ResponseStore | None = None,
+        reader: Reader | None = None,
+        confidence: ConfidencePolicy | None = None,
     ) -> None:
+        """``reader`` and ``confidence`` replace what the settings choose (an eval fold fits its own)."""
         self.settings = settings or Settings.resolve()
+        self._reader = reader
+        self._confidence = confidence
         self._store = response_store
         self._client = client
         self._structured_model = structured_model
@@ -126,8 +134,13 @@ class Summarizer:
                 "grammar": settings.grammar,
             },
             context_tokens=settings.n_ctx,
-            reader=make_reader(settings.strategy, follow_up=settings.follow_up),
+            reader=self._reader or make_reader(settings.strategy, follow_up=settings.follow_up),
+            confidence=self._confidence or self._confidence_policy(),
         )
+
+    def _confidence_policy(self) -> ConfidencePolicy:
+        strategy = self._reader.name if self._reader is not None else self.settings.strategy
+        return ConfidencePolicy(calibration=shipped_map(strategy), min_confidence=self.settings.min_confidence)
 
     def _build_model(self, base_url: str | None, model_name: str, *, slot: int | None = None) -> StructuredModel:
         from summarizer.llm.client import InstructorModel, build_openai_client, first_model_name
@@ -205,8 +218,14 @@ def summarize(
     model_path: str | Path | None = None,
     client: openai.OpenAI | None = None,
     progress: ProgressCallback | None = None,
+    min_confidence: float | None = None,
 ) -> Summary:
-    """Summarise one article. Without options it runs the embedded local model (no key, no network)."""
-    settings = Settings.resolve(model=model, base_url=base_url, api_key=api_key, model_path=model_path)
+    """Summarise one article. Without options it runs the embedded local model (no key, no network).
+
+    ``min_confidence`` keeps only items at least that likely right (0-1); by default each section's
+    calibrated threshold applies (see ``Meta.confidence``)."""
+    settings = Settings.resolve(
+        model=model, base_url=base_url, api_key=api_key, model_path=model_path, min_confidence=min_confidence
+    )
     with Summarizer(settings, client=client, progress=progress) as summarizer:
         return summarizer.summarize(text)

@@ -59,6 +59,11 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help="calls of one article sent at once (default 8 for a remote endpoint, 1 for the embedded engine)",
     )
     group.add_argument(
+        "--min-confidence",
+        type=float,
+        help="keep items at least this likely right, 0-1 (default: the calibrated threshold of each section)",
+    )
+    group.add_argument(
         "--top-logprobs",
         type=int,
         help="ask for each answer token's probability and this many alternatives (0-20; default: not asked)",
@@ -69,6 +74,6 @@ def settings_from_args(args: argparse.Namespace, **more: Any) -> Settings:
     """Settings from the model options in ``args`` (and ``more``); ``ConfigError`` for a bad combination."""
     names = (
         "model", "base_url", "model_path", "grammar", "follow_up", "strategy", "temperature", "timeout",
-        "max_tokens", "retries", "reasks", "parallel_calls", "top_logprobs",
+        "max_tokens", "retries", "reasks", "parallel_calls", "top_logprobs", "min_confidence",
     )  # fmt: skip
     return Settings.resolve(**{name: getattr(args, name, None) for name in names}, **more)

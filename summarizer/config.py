@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     parallel_calls: int = Field(default=1, ge=1)
     #: Ask for each answer token's log-probability and this many alternatives (``None``: do not ask).
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    #: Keep items at least this likely right (0-1); ``None``: the calibrated per-section threshold.
+    min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     #: The ``sections`` reader only: ask once more for a section answered with only one or two items.
     follow_up: bool = False
     #: How the article is read (``summarizer.readers``): by default ``sentences`` for the embedded

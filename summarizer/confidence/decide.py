@@ -38,6 +38,13 @@ class ConfidencePolicy:
     calibration: CalibrationMap | None = None
     #: Keep items at least this probable (``None``: the map's threshold per section, or keep all).
     min_confidence: float | None = None
+    #: Keep only the more probable of two kinds a sentence gives for one claim.
+    one_claim: bool = True
+
+    @classmethod
+    def everything(cls) -> ConfidencePolicy:
+        """Keep every item the reader gave, with raw confidences: what calibration is fitted on."""
+        return cls(calibration=None, min_confidence=0.0, one_claim=False)
 
 
 def _raw(features: dict[str, float]) -> float:
@@ -71,7 +78,9 @@ def decide(
             p = calibration.sections[section].probability(features) if calibration else _raw(features)
             item.confidence = round(p, 4)
     dropped: list[DroppedItem] = []
-    kept_ids = {id(item) for _, item in items} - _second_kinds(list(by_sentence.values()), dropped)
+    kept_ids = {id(item) for _, item in items}
+    if policy.one_claim:
+        kept_ids -= _second_kinds(list(by_sentence.values()), dropped)
     thresholds: dict[str, float] = {
         section: (
             policy.min_confidence
