@@ -19,16 +19,15 @@ The chosen threshold is the lowest that merges at most ``MAX_WRONG_MERGES`` of t
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from itertools import combinations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer.evals.aliases import AliasResolver  # noqa: E402
-from summarizer.evals.gold import GoldArticle, load_gold_dir, load_gold_file  # noqa: E402
-from summarizer.evals.items import Annotation, Item, annotation_of  # noqa: E402
+from summarizer.evals.gold import load_gold_dir, load_gold_file  # noqa: E402
+from summarizer.evals.items import Annotation, annotation_of  # noqa: E402
+from summarizer.evals.merge_fit import MAX_WRONG_MERGES, THRESHOLDS, distinct_pairs, share_at_least  # noqa: E402
 from summarizer.evals.metrics import span_overlap  # noqa: E402
 from summarizer.schemas import SECTION_NAMES  # noqa: E402
 from summarizer.wording import lexical_similarity  # noqa: E402
@@ -37,29 +36,6 @@ GOLD_DIR = ROOT / "evals" / "gold" / "dev"  # fitted on dev only: test is never 
 SEED = GOLD_DIR / "blinken-gaza-ceasefire"
 PARAPHRASED = ROOT / "tests" / "data" / "seed_gold_paraphrased.json"
 AGREEMENT = ROOT / "evals" / "agreement"
-#: The share of distinct gold pairs a merge threshold may join.
-MAX_WRONG_MERGES = 0.01
-THRESHOLDS = [0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90]
-
-
-def _who(section: str, item: Item, names: AliasResolver) -> tuple[str, ...]:
-    actor = names.resolve(item.actor)
-    return (actor, names.resolve(item.addressee)) if section == "demands" and item.addressee else (actor,)
-
-
-def distinct_pairs(articles: Iterable[GoldArticle]) -> list[float]:
-    """Scores of every pair of distinct gold items with the same section and actor(s)."""
-    scores: list[float] = []
-    for article in articles:
-        gold = annotation_of(article.gold)
-        names = AliasResolver(gold.actors)
-        for section in SECTION_NAMES:
-            for a, b in combinations(gold.section(section), 2):
-                if _who(section, a, names) == _who(section, b, names):
-                    scores.append(lexical_similarity(a.text, b.text))
-    return scores
-
-
 def same_claim_pairs(gold: Annotation, other: Annotation) -> list[float]:
     """Per gold item, its score against the other annotation's same-actor item with the most shared evidence."""
     names = AliasResolver(gold.actors, extra=other.actors)
@@ -76,10 +52,6 @@ def same_claim_pairs(gold: Annotation, other: Annotation) -> list[float]:
                 best = max(candidates, key=lambda c: c[0])[1]
                 scores.append(lexical_similarity(item.text, best.text))
     return scores
-
-
-def share_at_least(scores: list[float], threshold: float) -> float:
-    return sum(score >= threshold for score in scores) / len(scores) if scores else 0.0
 
 
 def main() -> None:

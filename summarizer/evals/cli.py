@@ -1,8 +1,9 @@
 """``summarizer eval``: run and score, compare two runs, or measure annotator agreement.
 
-    summarizer eval GOLD_DIR... --out DIR [--runs N] [--replay] [--record-dir DIR] [--model ...]
+    summarizer eval GOLD_DIR|dev|test... --out DIR [--runs N] [--replay] [--folds loao] [--record-dir DIR] [--model ...]
     summarizer eval compare RUN_A RUN_B
     summarizer eval agree GOLD_A.json GOLD_B.json [--article article.txt]
+    summarizer eval calibrate GOLD_DIR|dev... [--replay] [--strategy items] [--map-out FILE]
 
 Handlers follow the main CLI: ``handler(args, stdout, stderr) -> int``; tables go to stdout, progress
 to stderr; a ``SummarizerError`` becomes one line on stderr and exit 1 (in ``summarizer.cli.main``).
@@ -61,6 +62,15 @@ def add_eval_parser(commands: Any) -> None:
     )
     parser.add_argument("--replay", action="store_true", help="answer only from recorded responses; no model")
     parser.add_argument(
+        "--folds",
+        choices=["loao"],
+        help="cross-validate what the reader fits on gold (merge threshold, calibration map): each article "
+        "scored with what was fitted on the others (needs --replay)",
+    )
+    parser.add_argument(
+        "--map-out", help="calibrate: where to write the map (default: the one shipped for the strategy)"
+    )
+    parser.add_argument(
         "--record-dir", default=DEFAULT_RECORD_DIR, help=f"recorded responses (default {DEFAULT_RECORD_DIR})"
     )
     add_model_options(parser)
@@ -98,13 +108,19 @@ def eval_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
     first, rest = args.targets[0], args.targets[1:]
     if first in ("compare", "agree") and len(rest) != 2:
         return _usage_error(stderr, f"eval {first} takes exactly two paths, got {len(rest)}")
-    if first not in ("compare", "agree") and not args.out:
+    if first == "calibrate" and not rest:
+        return _usage_error(stderr, "eval calibrate takes the gold to fit on, e.g. eval calibrate dev --replay")
+    if first not in ("compare", "agree", "calibrate") and not args.out:
         return _usage_error(stderr, "--out DIR is required to run an evaluation")
+    if args.folds and not args.replay:
+        return _usage_error(stderr, "--folds replays each fold: record the run first, then add --replay")
     try:
         if first == "compare":
             return _compare(rest[0], rest[1], stdout)
         if first == "agree":
             return _agree(rest[0], rest[1], args.article, stdout)
+        if first == "calibrate":
+            return _calibrate(args, rest, stdout, stderr)
         return _run(args, stdout, stderr)
     except ModuleNotFoundError as error:
         if error.name is None or error.name.split(".")[0] == "summarizer":
@@ -155,7 +171,21 @@ def format_run(metrics: RunMetrics) -> str:
         f"{metrics.articles_count} articles x {metrics.runs} runs; schema-valid {_percent(metrics.schema_valid_rate)}; "
         f"grounded evidence {_percent(metrics.grounded_rate)}; F1 std across runs: {spread}\n"
     )
-    return table + line + _interval_line(metrics)
+    return table + line + _interval_line(metrics) + _folds_line(metrics)
+
+
+def _folds_line(metrics: RunMetrics) -> str:
+    """How the run was cross-validated, if it was: what the folds fitted."""
+    if metrics.folds is None or not metrics.folds.fits:
+        return ""
+    fits = metrics.folds.fits.values()
+    merges = sorted({fit.merge_min_score for fit in fits if fit.merge_min_score is not None})
+    merge = f"merge threshold {merges[0]:.2f}..{merges[-1]:.2f}" if merges else "no merge threshold"
+    calibrated = sum(bool(fit.thresholds) for fit in fits)
+    return (
+        f"leave-one-article-out over {len(metrics.folds.fits)} folds: each article scored with what the others "
+        f"fitted ({merge}; calibration map in {calibrated} folds)\n"
+    )
 
 
 def _interval_line(metrics: RunMetrics) -> str:
@@ -191,6 +221,16 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for matcher in matchers:
         matcher.text_similarity(["warm-up"], ["warm-up"])
     status(f"model backend: {settings.backend}; responses {store.mode}ed in {store.directory}")
+    if args.folds == "loao":
+        from summarizer.evals.folds import LeaveOneOut
+
+        soft = next(m for m in matchers if m.name == "soft")
+        folds = LeaveOneOut(articles, settings, store, soft, progress=lambda m: status(f"  {m}"))
+        with _quiet_instructor():
+            metrics = evaluate(args.targets, args.out, folds, progress=status, matchers=matchers, folds=folds.report)
+        stdout.write(format_run(metrics))
+        status(f"wrote {args.out}/metrics.json")
+        return 0
     with _quiet_instructor(), Summarizer(settings, response_store=store, progress=lambda m: status(f"  {m}")) as model:
         metrics = evaluate(
             args.targets,
@@ -203,4 +243,51 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         )
     stdout.write(format_run(metrics))
     status(f"wrote {args.out}/metrics.json")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace, gold: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """Fit the calibration map on ``gold`` (every item the reader gives, labelled by the SOFT matcher)."""
+    from pathlib import Path
+
+    from summarizer.api import Summarizer
+    from summarizer.cli_options import settings_from_args
+    from summarizer.confidence.calibration import MAPS_DIR
+    from summarizer.confidence.decide import ConfidencePolicy
+    from summarizer.evals.calibrate import candidate_rows, fit_map
+    from summarizer.evals.matching import SoftMatcher
+    from summarizer.evals.runner import load_articles
+    from summarizer.llm.recording import ResponseStore
+    from summarizer.pipeline import OVERVIEW_TEMPLATE, SYSTEM_TEMPLATE
+    from summarizer.schemas import SECTION_NAMES
+
+    status = _Status(stderr, args.quiet)
+    articles = load_articles(gold)
+    settings = settings_from_args(args)
+    store = ResponseStore(args.record_dir, mode="replay" if args.replay else "record")
+    matcher = SoftMatcher()
+    rows = []
+    with (
+        _quiet_instructor(),
+        Summarizer(settings, response_store=store, confidence=ConfidencePolicy.everything()) as model,
+    ):
+        for article in articles:
+            status(f"{article.article_id}: reading every item")
+            summary = model.summarize(article.text)
+            rows += candidate_rows(article.article_id, article.text, summary, article.gold, matcher)
+        pipeline = model.open()
+        templates = [SYSTEM_TEMPLATE, OVERVIEW_TEMPLATE, *pipeline.reader.templates]
+        prompts, model_name = pipeline.prompts.hashes(templates), pipeline.model.model
+    counts: dict[str, dict[str, int]] = {
+        a.article_id: {s: len(getattr(a.gold, s)) for s in SECTION_NAMES} for a in articles
+    }
+    fitted = fit_map(rows, counts, strategy=settings.strategy, model=model_name, prompts=prompts)
+    target = Path(args.map_out) if args.map_out else MAPS_DIR / f"{settings.strategy}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(fitted.to_json(), encoding="utf-8")
+    for section, section_map in fitted.sections.items():
+        kept = [r for r in rows if r.section == section]
+        print(f"{section:11} {len(kept):4} items, {sum(r.right for r in kept):4} right; keep from "
+              f"{section_map.threshold:.2f}", file=stdout)  # fmt: skip
+    status(f"wrote {target} (fitted on {len(articles)} articles; cross-validate with --folds loao --replay)")
     return 0

@@ -41,6 +41,7 @@ from summarizer.evals.runfiles import (
     CoverageCount,
     CoverageSummary,
     F1Interval,
+    Folds,
     MatcherInfo,
     Overlap,
     PRFBlock,
@@ -261,8 +262,12 @@ def evaluate(
     progress: ProgressFn | None = None,
     matchers: Sequence[Matcher] | None = None,
     concurrency: int = 1,
+    folds: Callable[[], Folds] | None = None,
 ) -> RunMetrics:
     """Summarise every gold article ``runs`` times, score, write the run folder; returns the metrics.
+
+    ``folds`` says, once every article is summarised, how the run was cross-validated
+    (``summarizer.evals.folds``); it goes into ``metrics.json``.
 
     ``matchers`` defaults to ``StrictMatcher()`` and ``SoftMatcher()`` (the real embedding model).
     ``concurrency`` summaries run at once (``summarize`` must be safe to call from that many threads,
@@ -307,6 +312,8 @@ def evaluate(
         first = results[article.article_id][0]
         write_json(out / "articles" / f"{article.article_id}.json", _article_file(article, first))
     metrics = aggregate(results, matchers, runs)
+    if folds is not None:
+        metrics = metrics.model_copy(update={"folds": folds()})
     write_json(out / "metrics.json", metrics)
     write_report(out)
     return metrics

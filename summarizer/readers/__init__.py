@@ -15,14 +15,14 @@ from collections.abc import Callable
 from summarizer.readers.base import Reader
 from summarizer.readers.items import ItemsReader
 from summarizer.readers.sections import SectionReader
-from summarizer.readers.sentences import SentenceReader
+from summarizer.readers.sentences import SENTENCE_MERGE_MIN_SCORE, SentenceReader
 
 #: Reader factories by strategy name; each takes the reader's options as keywords (and ignores the
 #: options of other readers).
 READERS: dict[str, Callable[..., Reader]] = {
-    SentenceReader.name: lambda **_: SentenceReader(),
+    SentenceReader.name: lambda *, merge_min_score=SENTENCE_MERGE_MIN_SCORE, **_: SentenceReader(merge_min_score),
     SectionReader.name: lambda *, follow_up=False, **_: SectionReader(follow_up=follow_up),
-    ItemsReader.name: lambda **_: ItemsReader(),
+    ItemsReader.name: lambda *, merge_min_score=SENTENCE_MERGE_MIN_SCORE, **_: ItemsReader(merge_min_score),
 }
 
 

@@ -51,6 +51,8 @@ class ItemsReader:
 
     name: ClassVar[str] = "items"
     templates: ClassVar[tuple[str, ...]] = (ITEMS_TEMPLATE,)
+    #: Items of one section, actor and much the same words from two sentences are one claim.
+    merge_min_score: float = SENTENCE_MERGE_MIN_SCORE
 
     def requests(self, prompts: PromptLibrary, actors: list[str]) -> list[PlannedRequest]:
         user = prompts.get(ITEMS_TEMPLATE).render(actors=actors, sentence="X" * LONGEST_SENTENCE_CHARS)
@@ -95,7 +97,7 @@ class ItemsReader:
                     found[section].append((sentence.index, item))
         ledger.dropped.extend(drops)
         sections = {
-            section: merge_items(items, min_score=SENTENCE_MERGE_MIN_SCORE, score=alike)
+            section: merge_items(items, min_score=self.merge_min_score, score=alike)
             for section, items in found.items()
         }
         if ITEMS_KEY in ledger.sections:

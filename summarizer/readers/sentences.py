@@ -81,6 +81,8 @@ class SentenceReader:
 
     name: ClassVar[str] = "sentences"
     templates: ClassVar[tuple[str, ...]] = (SENTENCE_TEMPLATE,)
+    #: Items of one section, actor and much the same words from two sentences are one claim.
+    merge_min_score: float = SENTENCE_MERGE_MIN_SCORE
 
     def requests(self, prompts: PromptLibrary, actors: list[str]) -> list[PlannedRequest]:
         template, sentence = prompts.get(SENTENCE_TEMPLATE), "X" * LONGEST_SENTENCE_CHARS
@@ -141,7 +143,7 @@ class SentenceReader:
                     )  # fmt: skip
         ledger.dropped.extend(item_drops)
         sections = {
-            section: merge_items(items, min_score=SENTENCE_MERGE_MIN_SCORE, score=alike)
+            section: merge_items(items, min_score=self.merge_min_score, score=alike)
             for section, items in found.items()
         }
         if SENTENCES_KEY in ledger.sections:

@@ -176,6 +176,21 @@ class F1Interval(Spliced):
     seed: Annotated[int, Strict()] | None = None
 
 
+class FoldFit(RunFile):
+    """What one leave-one-article-out fold fitted without its article."""
+
+    merge_min_score: Real | None = None
+    #: Per section, the calibrated threshold (absent when the reader's answers carried no probabilities).
+    thresholds: dict[str, Real] = Field(default_factory=dict)
+
+
+class Folds(RunFile):
+    """How the run was cross-validated: ``loao``, and each held-out article's fit."""
+
+    method: str = "loao"
+    fits: dict[str, FoldFit] = Field(default_factory=dict)
+
+
 class RunMetrics(RunFile):
     """``metrics.json``: micro-averages over every article and run, then each article's own numbers.
 
@@ -199,3 +214,4 @@ class RunMetrics(RunFile):
     usage: UsageMeans = UsageMeans()
     articles: dict[str, ArticleMetrics] = Field(default_factory=dict)
     f1_interval: F1Interval | None = Field(None, exclude_if=lambda value: value is None)
+    folds: Folds | None = Field(None, exclude_if=lambda value: value is None)
