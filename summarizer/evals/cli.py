@@ -255,7 +255,6 @@ def _calibrate(args: argparse.Namespace, gold: list[str], stdout: TextIO, stderr
     from summarizer.confidence.calibration import MAPS_DIR
     from summarizer.confidence.decide import ConfidencePolicy
     from summarizer.evals.calibrate import candidate_rows, fit_map
-    from summarizer.evals.matching import SoftMatcher
     from summarizer.evals.runner import load_articles
     from summarizer.llm.recording import ResponseStore
     from summarizer.pipeline import OVERVIEW_TEMPLATE, SYSTEM_TEMPLATE
@@ -265,7 +264,7 @@ def _calibrate(args: argparse.Namespace, gold: list[str], stdout: TextIO, stderr
     articles = load_articles(gold)
     settings = settings_from_args(args)
     store = ResponseStore(args.record_dir, mode="replay" if args.replay else "record")
-    matcher = SoftMatcher()
+    matcher = next(m for m in default_matchers() if m.name == "soft")
     rows = []
     with (
         _quiet_instructor(),
