@@ -29,6 +29,13 @@ from summarizer.wording import lexical_similarity
 
 #: Two items of one sentence and actor, of different kinds, whose words are this alike are one claim.
 ONE_CLAIM_MIN_SIMILARITY = 0.5
+#: How the reason of an item dropped under the threshold starts (``DroppedItem.reason``).
+UNDER_THRESHOLD = "confidence under the threshold"
+
+
+def under_threshold(dropped: DroppedItem) -> bool:
+    """Whether ``dropped`` is an item the confidence threshold dropped (its ``item`` has ``confidence``)."""
+    return dropped.reason.startswith(UNDER_THRESHOLD) and dropped.item is not None
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,8 @@ def decide(
         if id(item) not in kept_ids:
             continue
         if item.confidence < thresholds[section]:
-            dropped.append(_dropped(section, item, f"confidence {item.confidence:.2f} under {thresholds[section]:.2f}"))
+            reason = f"{UNDER_THRESHOLD} ({item.confidence:.2f} < {thresholds[section]:.2f})"
+            dropped.append(_dropped(section, item, reason))
             continue
         kept[section].append(item)
     if calibration is not None:
