@@ -7,7 +7,7 @@ stripped ("U.S. Secretary of State Antony Blinken" -> "Antony Blinken") and kept
 
 from __future__ import annotations
 
-from summarizer.actors import ActorIndex, plausible_alias, strip_title
+from summarizer.actors import ActorIndex, normalise_name, plausible_alias, strip_title
 from summarizer.chunking import Chunk
 from summarizer.drafts import OverviewDraft
 from summarizer.prompts import PromptLibrary
@@ -29,9 +29,14 @@ def read_overview(caller: ModelCaller, prompts: PromptLibrary, system: str, chun
     return OverviewDraft.model_construct(overview="", actors=[])
 
 
-def actor_index(overview: OverviewDraft) -> ActorIndex:
-    """The overview's actors under their names without job titles."""
-    return ActorIndex([canonical_actor(a.name, a.aliases) for a in overview.actors])
+def actor_index(overview: OverviewDraft, article: str | None = None) -> ActorIndex:
+    """The overview's actors under their names without job titles; with ``article``, only those it names
+    (a small model sometimes lists an actor of the prompt's example, or a fragment such as "U. S.")."""
+    actors = [canonical_actor(a.name, a.aliases) for a in overview.actors]
+    if article is not None:
+        text = f" {normalise_name(article)} "
+        actors = [a for a in actors if any(f" {normalise_name(n)} " in text for n in (a.name, *a.aliases) if n.strip())]
+    return ActorIndex(actors)
 
 
 def canonical_actor(name: str, aliases: list[str]) -> Actor:

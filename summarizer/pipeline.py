@@ -157,7 +157,7 @@ class Pipeline:
 
         notify("overview")
         overview = read_overview(caller, self.prompts, systems[0], chunks[0])
-        index = actor_index(overview)
+        index = actor_index(overview, article)
         context = ReadContext(article, shown, chunks, systems, index, self.prompts, caller, notify)
         reading = self.reader.read(context)
         ledger = caller.ledger

@@ -187,6 +187,9 @@ class ConfidenceMeta(_Strict):
     thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per section, the least confidence an item needed to be kept."
     )
+    actors_repaired: int = Field(
+        default=0, description="Items given to their sentence's one speaker instead of the actor the model named."
+    )
 
 
 class Meta(_Strict):

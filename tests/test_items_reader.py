@@ -50,7 +50,7 @@ def with_kind_probabilities(answer: dict[str, Any], kinds: dict[str, float]) -> 
     return Reply(body=body)
 
 
-def test_one_call_per_sentence_with_the_actors_as_the_only_names_the_grammar_allows(article):
+def test_one_call_per_sentence_over_one_prefix_with_the_sentence_at_the_end(article):
     endpoint = ScriptedEndpoint({"overview": [ok(OVERVIEW)]})
     summary = summarize(endpoint, article)
     calls = endpoint.requests_for("items")
@@ -63,9 +63,8 @@ def test_one_call_per_sentence_with_the_actors_as_the_only_names_the_grammar_all
             .endswith(f'SENTENCE: "{sentence.text}"\nList the items THIS sentence states, or {{"items": []}} for none.')
         )
         schema = request["response_format"]["schema"]
-        assert schema["$defs"]["DemandItem"]["properties"]["addressee"]["enum"] == [
-            "Harbour Board", "Maya Stone", "unspecified"
-        ]  # fmt: skip
+        assert list(schema["$defs"]["DemandItem"]["properties"]) == ["kind", "actor", "addressee", "demand"]
+        assert "Actors in this article: Harbour Board; Maya Stone." in user_text(request)
     assert summary.meta.strategy == "items" and summary.meta.sections[ITEMS_KEY].usage.calls == 4
 
 

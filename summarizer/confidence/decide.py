@@ -4,8 +4,11 @@ per claim, and which items clear the bar.
 1. Each item's features (``confidence.features``) become a probability that it is right: through the
    calibration map fitted for this model and these prompts (``confidence.calibration``), else the raw
    product P(item is there) x P(its kind), said so in ``meta.confidence``.
-2. One kind per claim: when a sentence gives the same actor saying much the same thing as two kinds (a
-   demand and a position), only the more probable one stays.
+0. Who: an item given to "article", or to an actor its sentence does not name, goes to the sentence's
+   one speaker when the sentence has exactly one (``summarizer.speakers``).
+2. One kind per claim: when a sentence gives the same actor saying much the same thing as a position
+   and as a demand, condition or risk, the position goes (the gold labels the claim once, as the more
+   specific kind; a condition and the demand inside it are both kept, as the gold does).
 3. Items under the threshold (the map's, per section, chosen for the best F1 on the dev gold; or the
    caller's ``min_confidence``) are dropped, each listed in ``meta.dropped`` with its probability.
 
@@ -18,13 +21,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from summarizer.confidence.calibration import CalibrationMap
 from summarizer.confidence.features import ArticleView, item_features
 from summarizer.schemas import SECTION_NAMES, SECTIONS, ConfidenceMeta, DroppedItem
+from summarizer.speakers import mentions
 from summarizer.wording import lexical_similarity
 
 #: Two items of one sentence and actor, of different kinds, whose words are this alike are one claim.
@@ -38,20 +42,28 @@ def under_threshold(dropped: DroppedItem) -> bool:
     return dropped.reason.startswith(UNDER_THRESHOLD) and dropped.item is not None
 
 
+OneClaim = Literal["off", "specific", "confidence"]
+
+
 @dataclass(frozen=True)
 class ConfidencePolicy:
-    """How to decide: the map to use (if it fits the model and prompts) and an optional fixed bar."""
+    """How to decide: the map to use (if it fits the model and prompts), an optional fixed bar, and rules."""
 
     calibration: CalibrationMap | None = None
     #: Keep items at least this probable (``None``: the map's threshold per section, or keep all).
     min_confidence: float | None = None
-    #: Keep only the more probable of two kinds a sentence gives for one claim.
-    one_claim: bool = True
+    #: One kind per claim in a sentence: "specific" keeps the demand, condition or risk over a position
+    #: that restates it; "confidence" keeps the more probable of any two kinds; "off" keeps both.
+    one_claim: OneClaim = "specific"
+    #: Give an item to the sentence's one speaker (``summarizer.speakers``) when the model gave it to
+    #: "article" or to an actor the sentence does not name.
+    repair_actors: bool = True
 
     @classmethod
     def everything(cls) -> ConfidencePolicy:
-        """Keep every item the reader gave, with raw confidences: what calibration is fitted on."""
-        return cls(calibration=None, min_confidence=0.0, one_claim=False)
+        """Keep every item the reader gave, with raw confidences: what calibration is fitted on (the
+        actor repair stays: it changes who, not whether)."""
+        return cls(calibration=None, min_confidence=0.0, one_claim="off")
 
 
 def _raw(features: dict[str, float]) -> float:
@@ -75,6 +87,7 @@ def decide(
     calibration = (
         policy.calibration if policy.calibration is not None and policy.calibration.fits(model, prompts) else None
     )
+    repaired = _repair_actors(items, view) if policy.repair_actors else 0
     by_sentence: dict[int | None, list[tuple[str, Any]]] = {}
     for section, item in items:
         by_sentence.setdefault(view.sentence_at(item.evidence[0].start), []).append((section, item))
@@ -86,8 +99,8 @@ def decide(
             item.confidence = round(p, 4)
     dropped: list[DroppedItem] = []
     kept_ids = {id(item) for _, item in items}
-    if policy.one_claim:
-        kept_ids -= _second_kinds(list(by_sentence.values()), dropped)
+    if policy.one_claim != "off":
+        kept_ids -= _second_kinds(list(by_sentence.values()), dropped, by_confidence=policy.one_claim == "confidence")
     thresholds: dict[str, float] = {
         section: (
             policy.min_confidence
@@ -110,23 +123,34 @@ def decide(
             method="calibrated",
             note=f"calibrated on {len(calibration.fitted_on)} gold articles (dev split) for this model and prompts",
             thresholds=thresholds,
+            actors_repaired=repaired,
         )
     else:
         reason = (
             "no calibration map" if policy.calibration is None else "the map was fitted for another model or prompt"
         )
-        meta = ConfidenceMeta(method="raw", note=f"{reason}: raw P(item) x P(kind)", thresholds=thresholds)
+        meta = ConfidenceMeta(
+            method="raw", note=f"{reason}: raw P(item) x P(kind)", thresholds=thresholds, actors_repaired=repaired
+        )
     return kept, dropped, meta
 
 
-def _second_kinds(groups: Sequence[list[tuple[str, Any]]], dropped: list[DroppedItem]) -> set[int]:
-    """Items that restate, as another kind, what a more probable item of their sentence says."""
+def _second_kinds(
+    groups: Sequence[list[tuple[str, Any]]], dropped: list[DroppedItem], *, by_confidence: bool
+) -> set[int]:
+    """Items that restate, as another kind, what an item of their sentence says: a position restating a
+    demand, condition or risk (or, ``by_confidence``, the less probable of any two kinds)."""
     losers: set[int] = set()
     for group in groups:
-        ranked = sorted(group, key=lambda pair: -pair[1].confidence)
+        if by_confidence:
+            ranked = sorted(group, key=lambda pair: -pair[1].confidence)
+        else:  # the specific kinds first; a position only after them
+            ranked = sorted(group, key=lambda pair: pair[0] == "positions")
         for n, (section, item) in enumerate(ranked):
             for other_section, other in ranked[:n]:
                 if id(other) in losers or other_section == section:
+                    continue
+                if not by_confidence and section != "positions":
                     continue
                 if (
                     _actor(other_section, other) == _actor(section, item)
@@ -134,9 +158,27 @@ def _second_kinds(groups: Sequence[list[tuple[str, Any]]], dropped: list[Dropped
                     >= ONE_CLAIM_MIN_SIMILARITY
                 ):
                     losers.add(id(item))
-                    dropped.append(_dropped(section, item, f"the same claim as a more probable {other_section[:-1]}"))
+                    dropped.append(_dropped(section, item, f"the same claim as a {other_section[:-1]} of its sentence"))
                     break
     return losers
+
+
+def _repair_actors(items: Sequence[tuple[str, Any]], view: ArticleView) -> int:
+    """Give items to their sentence's one speaker where the model named "article" or someone the sentence
+    does not name; how many were given."""
+    repaired = 0
+    for section, item in items:
+        at = view.sentence_at(item.evidence[0].start)
+        speaker = view.speakers[at] if at is not None else None
+        if speaker is None:
+            continue
+        field = SECTIONS[section].actor_field
+        actor = getattr(item, field)
+        named = {m.actor for m in mentions(view.sentences[at].text, view.actors)} if at is not None else set()
+        if actor != speaker and (actor == "article" or actor not in named):
+            setattr(item, field, speaker)
+            repaired += 1
+    return repaired
 
 
 def _actor(section: str, item: BaseModel) -> str:

@@ -17,7 +17,7 @@ Only replayed runs can be cross-validated (each fold replays the other articles)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from summarizer.api import Summarizer
 from summarizer.confidence.calibration import CalibrationMap
@@ -54,6 +54,8 @@ class LeaveOneOut:
     store: ResponseStore
     matcher: Matcher
     progress: Callable[[str], None] = lambda _message: None
+    #: The rules every fold keeps (actor repair, one kind per claim); each fold adds its own map.
+    policy: ConfidencePolicy = field(default_factory=ConfidencePolicy)
     folds: dict[str, Fold] = field(default_factory=dict)
     _candidates: dict[tuple[float | None, str], list[Candidate]] = field(default_factory=dict)
     #: The model the recordings answer as (a fold's map is fitted for it, with any prompts).
@@ -62,7 +64,8 @@ class LeaveOneOut:
     def __call__(self, text: str) -> Summary:
         held = next(a for a in self.articles if a.text == text)
         fold = self.fold(held.article_id)
-        with self._summarizer(fold.merge_min_score, ConfidencePolicy(calibration=fold.calibration)) as summarizer:
+        policy = replace(self.policy, calibration=fold.calibration)
+        with self._summarizer(fold.merge_min_score, policy) as summarizer:
             return summarizer.summarize(text)
 
     def report(self) -> Folds:
@@ -100,7 +103,8 @@ class LeaveOneOut:
         """``article``'s candidates as the reader gives them with merge threshold ``merge`` (cached)."""
         key = (merge, article.article_id)
         if key not in self._candidates:
-            with self._summarizer(merge, ConfidencePolicy.everything()) as summarizer:
+            everything = replace(ConfidencePolicy.everything(), repair_actors=self.policy.repair_actors)
+            with self._summarizer(merge, everything) as summarizer:
                 summary = summarizer.summarize(article.text)
             self._model = summary.meta.model
             self._candidates[key] = candidate_rows(

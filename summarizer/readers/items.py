@@ -26,7 +26,7 @@ from summarizer.merging import merge_items
 from summarizer.prompts import PromptLibrary
 from summarizer.readers.base import Call, PlannedRequest, ReadContext, Reading
 from summarizer.readers.examples import PromptExamples, example_copy, prompt_examples
-from summarizer.readers.item_drafts import KIND_SECTIONS, items_draft
+from summarizer.readers.item_drafts import KIND_SECTIONS, SentenceItems
 from summarizer.readers.sentences import (
     LONGEST_SENTENCE_CHARS,
     SENTENCE_MERGE_MIN_SCORE,
@@ -56,17 +56,17 @@ class ItemsReader:
 
     def requests(self, prompts: PromptLibrary, actors: list[str]) -> list[PlannedRequest]:
         user = prompts.get(ITEMS_TEMPLATE).render(actors=actors, sentence="X" * LONGEST_SENTENCE_CHARS)
-        return [PlannedRequest(user, items_draft(tuple(actors)), ITEMS_ANSWER_TOKENS)]
+        return [PlannedRequest(user, SentenceItems, ITEMS_ANSWER_TOKENS)]
 
     def schemas(self) -> dict[str, type[BaseModel]]:
-        return {"sentence_items": items_draft(())}
+        return {"sentence_items": SentenceItems}
 
     def read(self, context: ReadContext) -> Reading:
         ledger = context.ledger
         planned = sentences_to_read(context.shown, context.article, context.chunks)
         template = context.prompts.get(ITEMS_TEMPLATE)
         actors = context.actor_names
-        draft = items_draft(tuple(actors))
+        draft = SentenceItems
         examples = prompt_examples(template.render(actors=actors, sentence=""), context.article)
         found: dict[str, list[tuple[int, Any]]] = {name: [] for name in SECTION_NAMES}
         drops: list[DroppedItem] = []
