@@ -92,7 +92,7 @@ class ItemsReader:
                     ledger.drop(ITEMS_KEY, None, f"{where}: {answer.error or 'no answer'}", ITEMS_KEY)
                     continue
                 signals = item_signals(answer.tokens, kinds=tuple(KIND_SECTIONS), actors=actors)
-                drafts: list[BaseModel] = answer.value.items  # type: ignore[attr-defined]
+                drafts: Sequence[BaseModel] = answer.value.items
                 for section, item in _items(drafts, signals, sentence, context.index, examples, drops):
                     found[section].append((sentence.index, item))
         ledger.dropped.extend(drops)
