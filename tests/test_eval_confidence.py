@@ -1,5 +1,5 @@
 """The eval's confidence block: precision-recall by threshold, reliability bins and the calibration error,
-on hand-made summaries against hand-made gold; the block in metrics.json and the text table."""
+on hand-made summaries against hand-made gold; the block in metrics.json, the text table and the report."""
 
 from __future__ import annotations
 
@@ -189,3 +189,12 @@ def test_metrics_json_ends_with_the_block(run: Path) -> None:
     assert at(metrics.confidence.curves["positions"], 0.0).recall == 1.0  # the dropped ones are right
     line = next(line for line in format_run(metrics).splitlines() if line.startswith("confidence:"))
     assert f"expected calibration error {metrics.confidence.ece:.3f} over {metrics.confidence.items} items" in line
+
+
+def test_the_run_writes_the_figures_into_its_report(run: Path) -> None:
+    page = (run / "report.html").read_text(encoding="utf-8")
+    for figure in ("confidence-pr", "confidence-reliability"):
+        opening = f'<figure id="{figure}">'
+        inside = page[page.index(opening) + len(opening) :]
+        assert inside.startswith("<svg") and inside.index("</svg>") < inside.index("</figure>")  # inline, unescaped
+    assert "&lt;svg" not in page and "Expected calibration error" in page

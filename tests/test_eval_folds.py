@@ -133,6 +133,7 @@ def test_the_confidence_block_of_a_cross_validated_run(recorded, tmp_path):
     assert [(low, items, right) for low, items, right in filled] == [(0.1, 3, 0.0), (0.8, 3, 1.0)]
     assert 0.0 < block["ece"] < 0.2
     assert f"confidence: expected calibration error {block['ece']:.3f} over 6 items" in stdout
+    assert '<figure id="confidence-pr"><svg' in (tmp_path / "run" / "report.html").read_text()
 
 
 def test_folds_need_a_replay(recorded, tmp_path):
