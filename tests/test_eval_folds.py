@@ -115,6 +115,27 @@ def test_each_article_is_scored_with_what_the_others_fitted(recorded, tmp_path):
     assert "leave-one-article-out over 3 folds" in stdout
 
 
+def test_the_confidence_block_of_a_cross_validated_run(recorded, tmp_path):
+    root, recordings = recorded
+    code, stdout, stderr = run_cli(
+        "eval", str(root), "--out", str(tmp_path / "run"), "--folds", "loao", *options(recordings)
+    )
+    assert code == 0, stderr
+    block = json.loads((tmp_path / "run" / "metrics.json").read_text())["confidence"]
+    # per article the right position (p 0.9 raw) is kept and the wrong one dropped under the threshold:
+    # both are candidates, and the curve at 0 keeps them all
+    assert block["matcher"] == "soft" and block["items"] == 6
+    assert block["curves"]["positions"][0] == {"threshold": 0.0, "kept": 6, "matched": 3, "gold": 3,
+                                               "precision": 0.5, "recall": 1.0}  # fmt: skip
+    (default,) = [point for point in block["curves"]["positions"] if point.get("default")]
+    assert (default["kept"], default["precision"], default["recall"]) == (3, 1.0, 1.0)
+    filled = [(row["low"], row["items"], row["share_right"]) for row in block["reliability"] if row["items"]]
+    assert [(low, items, right) for low, items, right in filled] == [(0.1, 3, 0.0), (0.8, 3, 1.0)]
+    assert 0.0 < block["ece"] < 0.2
+    assert f"confidence: expected calibration error {block['ece']:.3f} over 6 items" in stdout
+    assert '<figure id="confidence-pr"><svg' in (tmp_path / "run" / "report.html").read_text()
+
+
 def test_folds_need_a_replay(recorded, tmp_path):
     root, _ = recorded
     code, _, stderr = run_cli("eval", str(root), "--out", str(tmp_path / "run"), "--folds", "loao")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.evals.report import render_report, write_report
+from tests.confidence_cases import block as hand_made_confidence
 
 RUN = Path(__file__).parent / "data" / "report_run"
 ARTICLE = json.loads((RUN / "articles" / "harbour-ferry-mini.json").read_text(encoding="utf-8"))
@@ -138,6 +139,20 @@ def _table(page: str, caption: str, article: str = "") -> tuple[list[str], dict[
 
 def _span(start: int, end: int) -> str:
     return str(ARTICLE["text"][start:end])
+
+
+def _with_confidence(tmp_path: Path, block: dict[str, object] | None = None) -> Path:
+    """The fixture run with a ``confidence`` block in its metrics.json (by default, of hand-made items)."""
+    run = shutil.copytree(RUN, tmp_path / "run")
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    metrics["confidence"] = block if block is not None else hand_made_confidence().model_dump(mode="json")
+    (run / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    return run
+
+
+def _confidence_part(page: str) -> str:
+    start = page.index('<section class="block confidence" id="confidence">')
+    return page[start : page.index("</section>", start)]
 
 
 def test_fixture_evidence_is_grounded() -> None:
@@ -333,6 +348,67 @@ def test_markup_in_attributes_is_escaped(tmp_path: Path) -> None:
     assert next(iter(parsed.article_text.values())) == article["text"]  # the text survives, as text
 
 
+def test_a_run_without_confidence_has_no_confidence_part(page: str) -> None:
+    assert 'id="confidence"' not in page and "<svg" not in page and "calibration error" not in page
+
+
+def test_the_confidence_part(tmp_path: Path) -> None:
+    run = _with_confidence(tmp_path)
+    page = render_report(run)
+    part = _confidence_part(page)
+    ids: list[str] = []
+
+    class Figures(HTMLParser):
+        """(figure id, the tag right inside it) and every element id."""
+
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.figure: str | None = None
+            self.first: dict[str, str] = {}
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if a.get("id"):
+                ids.append(str(a["id"]))
+            if self.figure is not None and self.figure not in self.first:
+                self.first[self.figure] = tag
+            if tag == "figure":
+                self.figure = a.get("id")
+
+    parser = Figures()
+    parser.feed(page)
+    # each figure holds an inline <svg> element, drawn by matplotlib (its text stays text)
+    assert parser.first == {"confidence-pr": "svg", "confidence-reliability": "svg"}
+    assert part.count("<svg") == 2 and "</svg>" in part
+    assert ">recall</text>" in part and ">precision</text>" in part and ">default threshold</text>" in part
+    assert ">confidence (predicted)</text>" in part and ">calibrated</text>" in part
+    assert len(ids) == len(set(ids)), "two figures share an element id"
+    # the ECE in words, and the run's own thresholds
+    assert "Expected calibration error 0.342 over 6 items" in part
+    assert "34.2 percentage points" in part and "too low (under-confident)" in part
+    head, rows = _table(page, "At the run's thresholds")
+    assert head == ["section", "threshold", "P", "R", "kept"]
+    assert rows["Positions"] == ["0.50", "0.750", "0.750", "4 of 6"]
+    # the same bytes every time, and still nothing from outside the page
+    assert render_report(run) == page
+    for needle in ("http://", "https://", "<?xml", "<!doctype svg", "<script"):
+        assert needle not in page.lower()
+
+
+def test_a_malformed_confidence_block_does_not_crash(tmp_path: Path) -> None:
+    block = {
+        "matcher": "<i>soft</i>",
+        "curves": {"positions": [{"threshold": "x", "precision": None}, 7], "<b>odd</b>": [{"default": True}]},
+        "reliability": [{"items": -1}, 5, {"low": 0.9, "high": 1.0, "items": 2, "mean_confidence": "high"}],
+        "ece": "bad",
+    }
+    part = _confidence_part(render_report(_with_confidence(tmp_path, block)))
+    assert part.count("<svg") == 2  # empty figures
+    assert "No item carried a confidence" in part
+    assert "&lt;i&gt;soft&lt;/i&gt; matcher" in part and "<i>" not in part
+    assert "&lt;b&gt;odd&lt;/b&gt;" in part and "<b>odd" not in part  # a section name from the file, as text
+
+
 def test_the_template_ships_in_the_package() -> None:
     templates = importlib.resources.files("summarizer.evals") / "templates"
     assert (templates / "report.html.j2").is_file() and (templates / "report.css").is_file()
@@ -412,10 +488,22 @@ def _chromium(*args: str, user_data_dir: Path) -> subprocess.CompletedProcess[st
     return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
 
 
+#: Appended to a copy of the report (the report itself has no script): writes, onto <body>, each confidence
+#: figure's id, the laid-out size of its <svg> and whether it shows, as "id:width:height:display:visibility".
+FIGURE_PROBE = """<script>
+document.body.setAttribute("data-figures", Array.from(document.querySelectorAll("#confidence figure")).map(f => {
+  const svg = f.querySelector(":scope > svg");
+  if (!svg) return f.id + ":0:0:missing:missing";
+  const box = svg.getBoundingClientRect(), style = getComputedStyle(svg);
+  return [f.id, Math.round(box.width), Math.round(box.height), style.display, style.visibility].join(":");
+}).join(" "));
+</script>"""
+
+
 def test_renders_in_a_real_browser(tmp_path: Path) -> None:
     if shutil.which("chromium") is None:
         pytest.skip("chromium is not on PATH (apt-get install -y chromium) so the browser check cannot run")
-    report = write_report(shutil.copytree(RUN, tmp_path / "run"))
+    report = write_report(_with_confidence(tmp_path))
     result = _chromium("--dump-dom", report.as_uri(), user_data_dir=tmp_path / "profile-dom")
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
@@ -429,6 +517,23 @@ def test_renders_in_a_real_browser(tmp_path: Path) -> None:
     assert title is not None and html.unescape(title.group(1)).startswith("Eval report")
     assert "<script" not in dom
     assert "recall below coverage means wording misses" in dom and "0.600" in dom  # the coverage column
+    # the confidence figures are SVG elements in the DOM, with their text as text
+    figures = re.findall(r'<figure id="(confidence-[a-z]+)"><svg[^>]*viewBox="[^"]+"', dom)
+    assert figures == ["confidence-pr", "confidence-reliability"]
+    assert ">default threshold</text>" in dom and ">calibrated</text>" in dom
+
+    # ... laid out with a size, and shown
+    probe = report.with_name("probe.html")
+    probe.write_text(report.read_text(encoding="utf-8").replace("</body>", FIGURE_PROBE + "</body>"), encoding="utf-8")
+    probed = _chromium("--dump-dom", "--window-size=1280,2000", probe.as_uri(), user_data_dir=tmp_path / "p3")
+    assert probed.returncode == 0, probed.stderr[-2000:]
+    found = re.search(r'<body data-figures="([^"]*)"', probed.stdout)
+    assert found is not None, probed.stdout[-2000:]
+    shown = {}
+    for entry in found.group(1).split():
+        name, width, height, display, visibility = entry.split(":")
+        shown[name] = (int(width) > 200 and int(height) > 150, display != "none", visibility == "visible")
+    assert shown == {name: (True, True, True) for name in ("confidence-pr", "confidence-reliability")}, found.group(1)
 
     png = tmp_path / "report.png"
     shot = _chromium(f"--screenshot={png}", "--window-size=1280,2000", report.as_uri(), user_data_dir=tmp_path / "p2")

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from summarizer.errors import ModelUnavailableError
 from summarizer.evals import runner
+from summarizer.evals.cli import format_run
 from summarizer.evals.embedder import HashingEmbedder
 from summarizer.evals.matching import SoftMatcher, StrictMatcher
 from summarizer.evals.runfiles import (
@@ -88,6 +89,14 @@ def test_the_fixture_exercises_every_kind_of_outcome(run: Path) -> None:
     assert metrics.articles["ferry"].errors[0].error.startswith("ModelUnavailableError")
     assert metrics.grounded_rate is not None and metrics.grounded_rate < 1.0
     assert ferry.gold.notes == "Ünïcode ‘quotes’ stay as they are."  # written as UTF-8, not escaped
+
+
+def test_items_without_a_confidence_write_no_confidence_block(run: Path) -> None:
+    answers = [json.loads(path.read_text(encoding="utf-8")) for path in (DATA / "answers").glob("*.json")]
+    assert all(item.get("confidence") is None for answer in answers for s in SECTIONS for item in answer[s])
+    metrics = read_metrics(run / "metrics.json")
+    assert metrics.confidence is None and '"confidence"' not in (run / "metrics.json").read_text(encoding="utf-8")
+    assert "calibration error" not in format_run(metrics)  # the bytes themselves: test_the_runner_writes_the_same_bytes
 
 
 @pytest.mark.parametrize("path", _expected_files(), ids=lambda path: path.name)

@@ -9,6 +9,9 @@ one. Per section a logistic model (scikit-learn) maps features to that probabili
 kept with the map is the one that maximises F1 over the articles it was fitted on (recall counted
 against all their gold items). ``summarizer eval calibrate`` fits on all the articles it is given and
 writes the map; ``--folds loao`` fits once per held-out article, on the others.
+
+``expected_calibration_error`` is importable from here too; it lives with the reliability bins in
+``evals.reliability``, which the eval report reads without importing scikit-learn.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from summarizer.confidence.calibration import CalibrationMap, SectionMap
 from summarizer.confidence.features import FEATURES, ArticleView, summary_features
 from summarizer.evals.items import annotation_of
 from summarizer.evals.matching import Matcher
+from summarizer.evals.reliability import expected_calibration_error as expected_calibration_error
 from summarizer.evals.scoring import score_annotation
 from summarizer.schemas import SECTION_NAMES, Summary
 from summarizer.sentences import split_sentences
@@ -103,18 +107,3 @@ def fit_map(
     return CalibrationMap(
         strategy=strategy, model=model, prompts=prompts, sections=sections, fitted_on=sorted(gold_counts)
     )
-
-
-def expected_calibration_error(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> float | None:
-    """Mean |predicted - observed| over equal-width confidence bins, weighted by the items in each."""
-    if not pairs:
-        return None
-    error = 0.0
-    for b in range(bins):
-        low, high = b / bins, (b + 1) / bins
-        inside = [(p, y) for p, y in pairs if low <= p < high or (b == bins - 1 and p == high)]
-        if inside:
-            predicted = sum(p for p, _ in inside) / len(inside)
-            observed = sum(y for _, y in inside) / len(inside)
-            error += len(inside) / len(pairs) * abs(predicted - observed)
-    return round(error, 4)

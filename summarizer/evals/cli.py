@@ -171,7 +171,18 @@ def format_run(metrics: RunMetrics) -> str:
         f"{metrics.articles_count} articles x {metrics.runs} runs; schema-valid {_percent(metrics.schema_valid_rate)}; "
         f"grounded evidence {_percent(metrics.grounded_rate)}; F1 std across runs: {spread}\n"
     )
-    return table + line + _interval_line(metrics) + _folds_line(metrics)
+    return table + line + _interval_line(metrics) + _folds_line(metrics) + _confidence_line(metrics)
+
+
+def _confidence_line(metrics: RunMetrics) -> str:
+    """The items' expected calibration error (``summarizer.evals.confidence_report``), if they carry a confidence."""
+    block = metrics.confidence
+    if block is None or block.ece is None:
+        return ""
+    return (
+        f"confidence: expected calibration error {block.ece:.3f} over {block.items} items "
+        f"(kept and dropped under the threshold in run 0, right = paired by the {block.matcher} matcher)\n"
+    )
 
 
 def _folds_line(metrics: RunMetrics) -> str:

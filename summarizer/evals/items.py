@@ -45,8 +45,12 @@ class Annotation:
         return self.sections.get(name, ())
 
 
-def _item(section: str, raw: Any) -> Item:
+def item_of(section: str, raw: Any) -> Item:
+    """One item of ``section`` as an ``Item``: an output or gold item, or a dict of one without its
+    evidence (as ``meta.dropped`` keeps it)."""
     spec = SECTIONS[section]
+    if isinstance(raw, dict):
+        return Item(actor=str(raw.get(spec.actor_field, "")), text=spec.text(raw), addressee=raw.get("addressee"))
     spans = tuple(Span(start=ev.start, end=ev.end, quote=ev.quote) for ev in getattr(raw, "evidence", []))
     return Item(
         actor=str(getattr(raw, spec.actor_field)),
@@ -60,6 +64,6 @@ def annotation_of(source: Any) -> Annotation:
     """The ``Annotation`` of a ``Summary``, a ``gold.Gold``, or anything with the same attributes."""
     actors: Sequence[ActorLike] = getattr(source, "actors", []) or []
     sections: dict[str, tuple[Item, ...]] = {
-        name: tuple(_item(name, raw) for raw in getattr(source, name, []) or []) for name in SECTION_NAMES
+        name: tuple(item_of(name, raw) for raw in getattr(source, name, []) or []) for name in SECTION_NAMES
     }
     return Annotation(actors=tuple(actors), sections=sections)

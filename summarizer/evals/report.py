@@ -4,7 +4,9 @@
 ``articles/<article_id>.json``, typed by ``summarizer.evals.runfiles``) and writes
 ``run_dir/report.html``: the overall metrics, then for each article its metrics per section, its text
 with every gold and predicted evidence span highlighted, and the gold and predicted items side by side
-as the strict and the soft matcher paired them.
+as the strict and the soft matcher paired them. A run whose items carry a confidence also gets a
+"Confidence" part (``report_confidence``): precision-recall curves by threshold and a reliability
+diagram, drawn by matplotlib (``figures``) and inlined as SVG.
 
 The page is assembled here from view models (frozen dataclasses of text, numbers already formatted):
 ``report_metrics`` builds the tables and chips, ``highlight`` the marked article text, and
@@ -28,6 +30,7 @@ import jinja2
 from summarizer._version import __version__
 from summarizer.evals import report_metrics as numbers
 from summarizer.evals.highlight import LegendKey, Segment, highlight, legend
+from summarizer.evals.report_confidence import ConfidenceView, confidence_view
 from summarizer.evals.report_matches import MatcherTab, matcher_tabs
 from summarizer.evals.report_metrics import MATCHERS, IndexRow, Overall, SectionTable
 from summarizer.evals.runfiles import (
@@ -84,6 +87,7 @@ class PageView:
     legend: tuple[LegendKey, ...]
     version: str
     coverage_note: str = numbers.COVERAGE_NOTE
+    confidence: ConfidenceView | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ def _page(run_dir: Path) -> PageView:
         articles=tuple(_article_view(a, heads[a.article_id]) for a in articles),
         legend=legend(),
         version=__version__,
+        confidence=confidence_view(metrics),
     )
 
 

@@ -1,6 +1,7 @@
 """Run a summarizer over gold articles, score every run, and write the run folder.
 
-    out_dir/metrics.json                 the numbers (see ``evaluate``)
+    out_dir/metrics.json                 the numbers (see ``evaluate``); with a ``confidence`` block when
+                                         the items carry one (``summarizer.evals.confidence_report``)
     out_dir/predictions/<id>.run<k>.json each run's Summary
     out_dir/articles/<id>.json           per article, for the report: text, gold, run 0's prediction,
                                          its matches, per-section metrics and reading coverage
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from summarizer._version import __version__
 from summarizer.errors import ReplayMissError, SummarizerError
 from summarizer.evals.bootstrap import LEVEL, RESAMPLES, SEED, f1_interval
+from summarizer.evals.confidence_report import confidence_block
 from summarizer.evals.coverage import Coverage, SentenceIndex, section_coverage
 from summarizer.evals.gold import GoldArticle, GoldError, find_gold_dirs, load_gold_dir
 from summarizer.evals.items import Annotation, annotation_of
@@ -314,6 +316,9 @@ def evaluate(
     metrics = aggregate(results, matchers, runs)
     if folds is not None:
         metrics = metrics.model_copy(update={"folds": folds()})
+    confidence = confidence_block({a: runs[0].summary for a, runs in results.items()}, golds, matchers)
+    if confidence is not None:
+        metrics = metrics.model_copy(update={"confidence": confidence})
     write_json(out / "metrics.json", metrics)
     write_report(out)
     return metrics

@@ -15,9 +15,10 @@ hand-made ones: a missing key takes its default, and so does a malformed value (
 number belongs, a negative count, NaN, a list where an object belongs), so that the report shows "—"
 for what is off and never fails on a value.
 
-base.py          number types, strict writes and lenient reads, per-matcher keys, objects as given
-metrics_file.py  ``metrics.json``
-article_file.py  ``articles/<article_id>.json``
+base.py             number types, strict writes and lenient reads, per-matcher keys, objects as given
+metrics_file.py     ``metrics.json``
+confidence_file.py  ``metrics.json``'s ``confidence`` block (runs whose items carry a confidence)
+article_file.py     ``articles/<article_id>.json``
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from summarizer.evals.runfiles.article_file import (
     UsageRecord,
 )
 from summarizer.evals.runfiles.base import DIGITS, LENIENT, RunFile
+from summarizer.evals.runfiles.confidence_file import ConfidenceBlock, CurvePoint, ReliabilityRow
 from summarizer.evals.runfiles.metrics_file import (
     PRF,
     ArticleMetrics,
@@ -66,8 +68,10 @@ __all__ = [
     "AnnotationRecord",
     "ArticleMetrics",
     "ArticleRecord",
+    "ConfidenceBlock",
     "CoverageCount",
     "CoverageSummary",
+    "CurvePoint",
     "EvidenceRecord",
     "F1Interval",
     "FoldFit",
@@ -78,6 +82,7 @@ __all__ = [
     "Overlap",
     "PRFBlock",
     "PairRecord",
+    "ReliabilityRow",
     "RunError",
     "RunF1",
     "RunFile",

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, Strict
 from summarizer.evals.coverage import Coverage
 from summarizer.evals.metrics import Counts, mean
 from summarizer.evals.runfiles.base import DIGITS, Count, Real, RunFile, Spliced
+from summarizer.evals.runfiles.confidence_file import ConfidenceBlock
 
 
 def _f1_key(key: str, _value: Any) -> str | None:
@@ -215,3 +216,4 @@ class RunMetrics(RunFile):
     articles: dict[str, ArticleMetrics] = Field(default_factory=dict)
     f1_interval: F1Interval | None = Field(None, exclude_if=lambda value: value is None)
     folds: Folds | None = Field(None, exclude_if=lambda value: value is None)
+    confidence: ConfidenceBlock | None = Field(None, exclude_if=lambda value: value is None)
