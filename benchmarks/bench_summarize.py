@@ -12,9 +12,9 @@ very requests the pipeline sent (re-asks included) straight to the engine over p
 a cold cache: no openai SDK, no instructor, no validation. That is the physical floor on this machine.
 
 Per run it reports wall time; per call the prompt tokens, the prompt tokens the engine really evaluated
-(the rest came from its prompt cache), completion tokens and the engine's own time; the engine's
-prefill, generation and whole-request time ("total time" in its log, which also holds grammar
-sampling); the wrapper's overhead ((wall - engine request time) / engine request time); the ratio of
+(the rest came from its prompt cache), completion tokens and the engine's own time (llama-server's
+per-response ``timings``: prefill and generation, grammar sampling included); the wrapper's overhead
+((wall - engine time) / engine time); the ratio of
 the summarizer's wall time to the bare requests'; retries and re-asks; the peak RSS of the server and
 of this process. ``--long`` benchmarks the long article of ``tests/test_long_article_integration.py``
 (about twice the model's context). Headline figures are medians over the runs.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import statistics
 import sys
@@ -35,23 +34,24 @@ from typing import Any
 
 from summarizer.api import Summarizer
 from summarizer.config import Settings
-from summarizer.engine.perf import read_counters
 from summarizer.llm.recording import ResponseStore
+from summarizer.readers import strategies
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "evals" / "gold" / "dev" / "blinken-gaza-ceasefire" / "article.txt"
-_REQUEST_END = re.compile(r"total time =\s*([\d.]+) ms /")
 
 
 class CapturingStore(ResponseStore):
-    """Always asks the model (``refresh``) and keeps every request body it saw."""
+    """Always asks the model (``refresh``) and keeps every request body it saw, and each answer's timings."""
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory, mode="refresh")
         self.requests: list[dict[str, Any]] = []
+        self.timings: list[dict[str, Any]] = []
 
     def save(self, request: dict[str, Any], response: dict[str, Any]) -> None:
         self.requests.append(json.loads(json.dumps(request, default=str)))
+        self.timings.append(dict(response.get("timings") or {}))
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -74,25 +74,16 @@ def post(base_url: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(json.loads(response.read()))
 
 
-def engine_requests(log: str) -> list[dict[str, Any]]:
-    """Per request, from a slice of the server's log: tokens evaluated / cached / generated, engine ms."""
-    rows: list[dict[str, Any]] = []
-    start = 0
-    for end in _REQUEST_END.finditer(log):
-        block = log[start : end.end()]
-        counters = read_counters(block)
-        rows.append(
-            {
-                "evaluated": counters["prompt_tokens_evaluated"],
-                "cached": counters["prompt_tokens_cached"],
-                "generated": counters["generated_tokens"],
-                "prefill_ms": counters["prompt_eval_ms"],
-                "generation_ms": counters["generation_ms"],
-                "engine_ms": counters["request_ms"],
-            }
-        )
-        start = end.end()
-    return rows
+def engine_row(timings: dict[str, Any]) -> dict[str, Any]:
+    """One request as llama-server reported it: tokens evaluated / cached / generated, engine ms."""
+    return {
+        "evaluated": timings.get("prompt_n", 0),
+        "cached": timings.get("cache_n", 0),
+        "generated": timings.get("predicted_n", 0),
+        "prefill_ms": round(timings.get("prompt_ms", 0.0), 2),
+        "generation_ms": round(timings.get("predicted_ms", 0.0), 2),
+        "engine_ms": round(timings.get("prompt_ms", 0.0) + timings.get("predicted_ms", 0.0), 2),
+    }
 
 
 def cold_cache(base_url: str) -> None:
@@ -107,18 +98,13 @@ def bare_request(request: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def bare_floor(base_url: str, log_path: Path, requests: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
+def bare_floor(base_url: str, requests: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
     """Wall time and per-request engine counts of ``requests`` sent straight to the engine, cache cold."""
     bodies = [bare_request(r) for r in requests]
     cold_cache(base_url)
-    log_start = log_path.stat().st_size
     started = time.perf_counter()
-    for body in bodies:
-        post(base_url, body)
-    wall = time.perf_counter() - started
-    with log_path.open(encoding="utf-8", errors="replace") as log:
-        log.seek(log_start)
-        return wall, engine_requests(log.read())
+    rows = [engine_row(post(base_url, body).get("timings") or {}) for body in bodies]
+    return time.perf_counter() - started, rows
 
 
 def long_article() -> str:
@@ -130,21 +116,19 @@ def long_article() -> str:
 
 def run_once(summarizer: Summarizer, store: CapturingStore, text: str, run: int, *, bare: bool) -> dict[str, Any]:
     server = summarizer._server
-    assert server is not None and server.pid is not None and server._log_path is not None
+    assert server is not None and server.pid is not None
     cold_cache(server.base_url)
     store.requests.clear()
-    log_start = server._log_path.stat().st_size
+    store.timings.clear()
     started = time.perf_counter()
     summary = summarizer.summarize(text)
     wall = time.perf_counter() - started
-    with server._log_path.open(encoding="utf-8", errors="replace") as log:
-        log.seek(log_start)
-        per_request = engine_requests(log.read())
+    per_request = [engine_row(timings) for timings in store.timings]
     # The floor: the same request bodies, straight to the engine, from a cold cache too.
-    bare_wall, bare_per_request = bare_floor(server.base_url, server._log_path, store.requests) if bare else (0.0, [])
+    bare_wall, bare_per_request = bare_floor(server.base_url, store.requests) if bare else (0.0, [])
 
     engine = summary.meta.engine or {}
-    engine_s = engine.get("request_ms", 0) / 1000
+    engine_s = (engine.get("prompt_eval_ms", 0) + engine.get("generation_ms", 0)) / 1000
     usage = summary.meta.usage
     calls = [
         {
@@ -229,7 +213,7 @@ def main() -> int:
     parser.add_argument("article", nargs="?", default=str(SEED))
     parser.add_argument("--long", action="store_true", help="the long article of the long-article test")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--strategy", nargs="+", default=["sentences", "sections"], choices=["sentences", "sections"])
+    parser.add_argument("--strategy", nargs="+", default=["sentences", "sections"], choices=strategies())
     parser.add_argument("--no-bare", dest="bare", action="store_false", help="skip the bare-engine floor runs")
     parser.add_argument("--out", default="bench.json")
     args = parser.parse_args()
