@@ -12,6 +12,12 @@ Every feature is a number, so that a calibration map (``confidence.calibration``
     article    the risk is the article's own ("article" as raised_by)
     crowd      how many items the same sentence gave (all kinds)
     twin       another item of the sentence has the same actor and much the same words, in another kind
+    repeated   how many sentences say it (a claim said twice was merged into one item with both spans)
+    known      the actor is one the overview listed (not a name the model made up on the way)
+    words      how many words the item's text has
+    echo       how much of the sentence's wording the item repeats (lexical similarity, 0-1)
+    quoted     the sentence quotes someone (a quotation mark)
+    place      where the sentence stands in the article (0 the lede, 1 the last)
 """
 
 from __future__ import annotations
@@ -30,7 +36,11 @@ from summarizer.sentences import Sentence
 from summarizer.speakers import REPORTING_VERBS, mentions, speakers_in_order
 from summarizer.wording import lexical_similarity
 
-FEATURES = ("exists", "kind", "actor", "rank", "cue", "speaker", "named", "article", "crowd", "twin")
+FEATURES = (
+    "exists", "kind", "actor", "rank", "cue", "speaker", "named", "article", "crowd", "twin",
+    "repeated", "known", "words", "echo", "quoted", "place",
+)  # fmt: skip
+_QUOTES = ('"', "\u201c", "\u201d")
 #: Two items of one sentence and actor whose words are this alike say the same thing.
 TWIN_MIN_SIMILARITY = 0.5
 _POSITION_CUES = re.compile(
@@ -106,6 +116,12 @@ def item_features(
         "article": float(actor == "article"),
         "crowd": float(len(neighbours) + 1),
         "twin": float(twin),
+        "repeated": float(len(item.evidence)),  # type: ignore[attr-defined]
+        "known": float(actor in {a.name for a in view.actors} or actor == "article"),
+        "words": float(len(_text(section, item).split())),
+        "echo": lexical_similarity(_text(section, item), sentence),
+        "quoted": float(any(mark in sentence for mark in _QUOTES)),
+        "place": (at / max(len(view.sentences) - 1, 1)) if at is not None else 0.5,
     }
 
 
