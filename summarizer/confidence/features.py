@@ -13,7 +13,7 @@ Every feature is a number, so that a calibration map (``confidence.calibration``
     crowd      how many items the same sentence gave (all kinds)
     twin       another item of the sentence has the same actor and much the same words, in another kind
     repeated   how many sentences say it (a claim said twice was merged into one item with both spans)
-    known      the actor is one the overview listed (not a name the model made up on the way)
+    known      the actor is named somewhere in the article (not a name the model made up on the way)
     words      how many words the item's text has
     echo       how much of the sentence's wording the item repeats (lexical similarity, 0-1)
     quoted     the sentence quotes someone (a quotation mark)
@@ -70,10 +70,13 @@ class ArticleView:
     sentences: Sequence[Sentence]
     speakers: Sequence[str | None]
     actors: Sequence[Actor]
+    #: The actors the article names somewhere.
+    named: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, sentences: Sequence[Sentence], actors: Sequence[Actor]) -> ArticleView:
-        return cls(sentences, speakers_in_order([s.text for s in sentences], actors), actors)
+        named = frozenset(m.actor for s in sentences for m in mentions(s.text, actors))
+        return cls(sentences, speakers_in_order([s.text for s in sentences], actors), actors, named)
 
     def sentence_at(self, start: int) -> int | None:
         """The index of the sentence that starts at ``start`` (an item's evidence is its sentence)."""
@@ -117,7 +120,7 @@ def item_features(
         "crowd": float(len(neighbours) + 1),
         "twin": float(twin),
         "repeated": float(len(item.evidence)),  # type: ignore[attr-defined]
-        "known": float(actor in {a.name for a in view.actors} or actor == "article"),
+        "known": float(actor in view.named or actor == "article"),
         "words": float(len(_text(section, item).split())),
         "echo": lexical_similarity(_text(section, item), sentence),
         "quoted": float(any(mark in sentence for mark in _QUOTES)),
