@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -224,6 +225,33 @@ def test_bad_options_fail_with_one_line(tmp_path, article, argv, code, reason):
     with FakeServer() as server:
         got, _, err = run_cli("batch", str(source), *argv, "--base-url", server.base_url)
     assert got == code and reason in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["--engine", "ray"], "--engine ray needs a model server: pass --base-url URL (or --model for OpenAI); "),
+        (["--ray-address", "auto"], "--ray-address needs --engine ray"),
+    ],
+    ids=["embedded-model-on-ray", "ray-address-without-ray"],
+)
+def test_the_ray_engine_asked_for_wrongly_is_a_usage_error(tmp_path, article, argv, reason):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": article}])
+    code, _, err = run_cli("batch", str(source), "-o", str(tmp_path / "out.jsonl"), *argv)
+    assert code == 2
+    assert err.startswith(f"summarizer batch: error: {reason}") and len(err.splitlines()) == 1
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_the_ray_engine_without_the_extra_says_how_to_install_it(tmp_path, article, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the ray extra were not installed: `import ray` fails
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": article}])
+    argv = ["-o", str(tmp_path / "out.jsonl"), "--base-url", "http://127.0.0.1:9/v1", "--engine", "ray"]
+    code, _, err = run_cli("batch", str(source), *argv)
+    assert code == 2
+    assert err == (
+        "summarizer batch: error: --engine ray needs Ray, which is not installed: pip install 'summarizer[ray]'\n"
+    )
 
 
 def test_a_missing_input_file_fails_with_one_line(tmp_path):

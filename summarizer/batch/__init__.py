@@ -30,13 +30,14 @@ flight are abandoned and run again next time. ``BatchInterrupted`` (a ``Keyboard
 the counts so far.
 
 **Engines.** ``summarize_batch`` runs ``concurrency`` threads in this process sharing one ``Summarizer``
-(one model server); ``run_batch`` takes any engine (``run.Engine``). Errors that would fail every item
-(bad credentials, a dead engine, a broken prompt) stop the batch and are raised.
+(one model server). ``ray_engine.RayEngine`` (the ``ray`` extra) runs the items on Ray actors, on this
+machine or a cluster, while this process reads, plans and writes as before. Errors that would fail
+every item (bad credentials, a dead engine, a broken prompt) stop the batch and are raised.
 
-    inputs.py    the input lines as items      ledger.py   the output file, resume, atomic appends
-    planning.py  what is left to do            report.py   the counts and progress lines
-    work.py      one item, in any engine       run.py      one run, whichever engine
-    pool.py      the thread engine
+    inputs.py    the input lines as items      ledger.py      the output file, resume, atomic appends
+    planning.py  what is left to do            report.py      the counts and progress lines
+    work.py      one item, in any engine       run.py         one run, whichever engine
+    pool.py      the thread engine             ray_engine.py  the Ray engine (imports ray)
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 counts, the progress lines, interrupts and the error that stops a run.
 
 An engine is a callable that runs the pending items and hands each ``ItemResult`` to ``record`` as it
-finishes; it raises the first fatal error (``work.FATAL_ERRORS``). Everything else is here, once, so
-that every engine (the thread engine is ``pool.WorkerPool``) writes through the same ledger, skips the
-same ids and counts the same way.
+finishes; it raises the first fatal error (``work.FATAL_ERRORS``). Everything else is here, once: the
+thread engine (``pool.WorkerPool``) and the Ray engine (``ray_engine.RayEngine``) write through the same
+ledger, skip the same ids and count the same way.
 """
 
 from __future__ import annotations
