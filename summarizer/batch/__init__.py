@@ -24,31 +24,33 @@ Resume goes by id only: an id that is done stays done even if its text changed. 
 A crash can only tear the last line: on resume a last line without its newline is cut off (or, if it
 parses, completed), and a write that fails half-way is cut back before the error is raised.
 
-**Interrupts.** Items run in daemon worker threads; the calling thread only waits. On
-``KeyboardInterrupt`` (the CLI turns SIGTERM into one) the output is closed under the write lock, so no
-record is written after that point and none is half written; items still in flight are abandoned and
-run again next time. ``BatchInterrupted`` (a ``KeyboardInterrupt``) carries the counts so far.
+**Interrupts.** On ``KeyboardInterrupt`` (the CLI turns SIGTERM into one) the output is closed under
+the write lock, so no record is written after that point and none is half written; items still in
+flight are abandoned and run again next time. ``BatchInterrupted`` (a ``KeyboardInterrupt``) carries
+the counts so far.
 
-**Concurrency.** ``concurrency`` threads share one ``Summarizer`` (one model server). Errors that would
-fail every item (bad credentials, a dead engine, a broken prompt) stop the batch and are raised.
+**Engines.** ``summarize_batch`` runs ``concurrency`` threads in this process sharing one ``Summarizer``
+(one model server). ``ray_engine.RayEngine`` (the ``ray`` extra) runs the items on Ray actors, on this
+machine or a cluster, while this process reads, plans and writes as before. Errors that would fail
+every item (bad credentials, a dead engine, a broken prompt) stop the batch and are raised.
 
-    inputs.py    the input lines as items      ledger.py   the output file, resume, atomic appends
-    planning.py  what is left to do            pool.py     the worker threads
+    inputs.py    the input lines as items      ledger.py      the output file, resume, atomic appends
+    planning.py  what is left to do            report.py      the counts and progress lines
+    work.py      one item, in any engine       run.py         one run, whichever engine
+    pool.py      the thread engine             ray_engine.py  the Ray engine (imports ray)
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summarizer.batch.inputs import BatchItem, ItemId, read_items
-from summarizer.batch.ledger import OutputLedger
-from summarizer.batch.planning import plan
-from summarizer.batch.pool import FATAL_ERRORS, WorkerPool
+from summarizer.batch.pool import WorkerPool
 from summarizer.batch.report import BatchInterrupted, BatchReport, ItemOutcome
-from summarizer.errors import ConfigError
+from summarizer.batch.run import run_batch
+from summarizer.batch.work import FATAL_ERRORS
 
 if TYPE_CHECKING:
     from summarizer.api import Summarizer
@@ -61,6 +63,7 @@ __all__ = [
     "ItemId",
     "ItemOutcome",
     "read_items",
+    "run_batch",
     "summarize_batch",
 ]
 
@@ -77,25 +80,4 @@ def summarize_batch(
     Raises ``BatchInterrupted`` on ``KeyboardInterrupt`` (after closing the output cleanly), and the
     first fatal error (see ``FATAL_ERRORS``) if one stops the batch.
     """
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ConfigError(f"concurrency must be a whole number of at least 1, got {concurrency!r}")
-    started = time.perf_counter()
-    output = OutputLedger(Path(output_path))
-    report = BatchReport(repaired=output.repaired)
-    run = None
-    try:
-        summarizer.open()  # here, not in the workers: it may start the model server
-        run = WorkerPool(plan(items, output.latest, report), output, summarizer, report, progress)
-        run.run(concurrency)
-    except KeyboardInterrupt:
-        if run is not None:
-            run.stop()
-        output.close()  # waits for a write in progress; nothing is written after this
-        report.seconds = time.perf_counter() - started
-        raise BatchInterrupted(report) from None
-    finally:
-        output.close()
-    report.seconds = time.perf_counter() - started
-    if run is not None and run.fatal is not None:
-        raise run.fatal
-    return report
+    return run_batch(items, output_path, WorkerPool(summarizer, concurrency), progress)
