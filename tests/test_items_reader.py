@@ -103,3 +103,13 @@ def test_each_item_goes_to_the_section_of_its_kind_grounded_on_its_sentence(arti
     signals = summary.positions[0]._signals
     assert signals is not None and signals.kind == pytest.approx(0.6 / 0.9)  # "The" is no kind
     assert summary.demands[0]._signals is None  # the server sent no probabilities for that answer
+
+
+def test_a_server_without_token_probabilities_still_gives_a_summary_with_confidence_null(article):
+    first = {"kind": "position", "actor": "Harbour Board", "stance": "Will close the north pier"}
+    endpoint = ScriptedEndpoint({"overview": [ok(OVERVIEW)], "items": [ok({"items": [first]})]})
+    summary = summarize(endpoint, article)
+    assert [p.stance for p in summary.positions] == ["Will close the north pier"]
+    assert summary.positions[0].confidence is None
+    assert summary.meta.confidence is not None and summary.meta.confidence.method == "none"
+    assert "no token probabilities" in summary.meta.confidence.note
