@@ -39,15 +39,19 @@ def decode_article(data: bytes, name: str) -> str:
     return check_article(text)
 
 
-def read_article_file(path: Path | str) -> str:
-    """The article in the file ``path``, decoded and checked."""
+def read_file(path: Path | str, what: str = "an article file") -> bytes:
+    """The bytes of ``path``; ``InputError`` naming it when it is missing, a folder, or unreadable."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not an article file") from None
+        raise InputError(f"{path}: is a directory, not {what}") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from error
-    return decode_article(data, str(path))
+
+
+def read_article_file(path: Path | str) -> str:
+    """The article in the file ``path``, decoded and checked."""
+    return decode_article(read_file(path), str(path))

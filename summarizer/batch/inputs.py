@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarizer.errors import InputError
-from summarizer.inputs import check_article, read_article_file
+from summarizer.inputs import check_article, read_article_file, read_file
 
 ItemId = str | int
 
@@ -51,15 +51,7 @@ class BatchItem:
 def read_items(input_path: str | Path) -> list[BatchItem]:
     """The items of a JSON-lines file; unusable lines come back as items with a ``problem``."""
     path = Path(input_path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a JSON-lines file") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from error
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    data = read_file(path, "a JSON-lines file").removeprefix(b"\xef\xbb\xbf")
     items = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if raw.strip():

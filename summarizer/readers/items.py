@@ -22,7 +22,6 @@ from pydantic import BaseModel
 
 from summarizer.actors import ActorIndex
 from summarizer.confidence.signals import ItemSignals, item_signals
-from summarizer.merging import merge_items
 from summarizer.prompts import PromptLibrary
 from summarizer.readers.base import Call, PlannedRequest, ReadContext, Reading
 from summarizer.readers.examples import PromptExamples, example_copy, prompt_examples
@@ -30,7 +29,7 @@ from summarizer.readers.item_drafts import KIND_SECTIONS, SentenceItems
 from summarizer.readers.sentences import (
     LONGEST_SENTENCE_CHARS,
     SENTENCE_MERGE_MIN_SCORE,
-    alike,
+    finish_reading,
     not_a_condition,
     sentences_to_read,
     to_item,
@@ -95,15 +94,7 @@ class ItemsReader:
                 drafts: Sequence[BaseModel] = answer.value.items
                 for section, item in _items(drafts, signals, sentence, context.index, examples, drops):
                     found[section].append((sentence.index, item))
-        ledger.dropped.extend(drops)
-        sections = {
-            section: merge_items(items, min_score=self.merge_min_score, score=alike)
-            for section, items in found.items()
-        }
-        if ITEMS_KEY in ledger.sections:
-            ledger.sections[ITEMS_KEY].dropped += len(drops)
-            ledger.sections[ITEMS_KEY].kept = sum(len(items) for items in sections.values())
-        return Reading(sections, sentences=len(planned))
+        return finish_reading(ledger, ITEMS_KEY, found, drops, self.merge_min_score, len(planned))
 
 
 def _items(

@@ -36,7 +36,7 @@ from summarizer.drafts import SENTENCE_ASKS, sentence_draft
 from summarizer.merging import content, merge_items
 from summarizer.prompts import PromptLibrary
 from summarizer.readers import cues
-from summarizer.readers.base import Call, PlannedRequest, ReadContext, Reading
+from summarizer.readers.base import Call, Ledger, PlannedRequest, ReadContext, Reading
 from summarizer.readers.examples import PromptExamples, example_copy, prompt_examples
 from summarizer.schemas import ACTOR_FIELDS, SECTION_NAMES, SECTIONS, DroppedItem, Evidence
 from summarizer.sentences import Sentence, split_sentences
@@ -141,15 +141,26 @@ class SentenceReader:
                         section, drafts, signals, sentence, context.index, examples,
                         seen.setdefault(sentence.index, set()), item_drops,
                     )  # fmt: skip
-        ledger.dropped.extend(item_drops)
-        sections = {
-            section: merge_items(items, min_score=self.merge_min_score, score=alike)
-            for section, items in found.items()
-        }
-        if SENTENCES_KEY in ledger.sections:
-            ledger.sections[SENTENCES_KEY].dropped += len(item_drops)
-            ledger.sections[SENTENCES_KEY].kept = sum(len(items) for items in sections.values())
-        return Reading(sections, sentences=len(planned))
+        return finish_reading(ledger, SENTENCES_KEY, found, item_drops, self.merge_min_score, len(planned))
+
+
+def finish_reading(
+    ledger: Ledger,
+    key: str,
+    found: dict[str, list[tuple[int, Any]]],
+    drops: list[DroppedItem],
+    merge_min_score: float,
+    sentences: int,
+) -> Reading:
+    """The items found sentence by sentence, repeats merged, what was dropped reported under ``key``."""
+    ledger.dropped.extend(drops)
+    sections = {
+        section: merge_items(items, min_score=merge_min_score, score=alike) for section, items in found.items()
+    }
+    if key in ledger.sections:
+        ledger.sections[key].dropped += len(drops)
+        ledger.sections[key].kept = sum(len(items) for items in sections.values())
+    return Reading(sections, sentences=sentences)
 
 
 def _items(
