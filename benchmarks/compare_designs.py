@@ -12,6 +12,7 @@ policy (``summarizer.confidence.decide``), and is scored by the eval harness (``
     rules        repair and one-claim together
     calibrated   rules + the calibration map and thresholds, fitted leave-one-article-out
                  (``summarizer.evals.folds``): each article scored with what the others fitted
+    calibrated-plain   the calibration map and thresholds alone (no rules), leave-one-article-out
 
 The rules are fixed, not fitted (they were chosen from the error analysis of the dev split: their dev
 figures are on the articles that motivated them); the calibrated design is cross-validated.
@@ -62,7 +63,7 @@ def main() -> int:
     parser.add_argument("--strategy", default="sentences")
     parser.add_argument("--record-dir", required=True)
     parser.add_argument("--top-logprobs", type=int, default=10)
-    parser.add_argument("--designs", nargs="+", default=[*POLICIES, "calibrated"])
+    parser.add_argument("--designs", nargs="+", default=[*POLICIES, "calibrated", "calibrated-plain"])
     parser.add_argument("--out", default="runs/designs")
     args = parser.parse_args()
     settings = Settings.resolve(strategy=args.strategy, top_logprobs=args.top_logprobs)
@@ -71,10 +72,11 @@ def main() -> int:
     rows = []
     for name in args.designs:
         out = Path(args.out) / f"{args.strategy}-{name}"
-        if name == "calibrated":
+        if name.startswith("calibrated"):
             articles = load_articles(args.gold)
             soft = next(m for m in matchers if m.name == "soft")
-            folds = LeaveOneOut(articles, settings, store, soft, policy=POLICIES["rules"])
+            base = POLICIES["rules"] if name == "calibrated" else POLICIES["as-read"]
+            folds = LeaveOneOut(articles, settings, store, soft, policy=base)
             metrics = evaluate(args.gold, out, folds, matchers=matchers, folds=folds.report)
         else:
             with Summarizer(settings, response_store=store, confidence=POLICIES[name]) as summarizer:

@@ -54,7 +54,8 @@ class LeaveOneOut:
     store: ResponseStore
     matcher: Matcher
     progress: Callable[[str], None] = lambda _message: None
-    #: The rules every fold keeps (actor repair, one kind per claim); each fold adds its own map.
+    #: The rules every fold keeps (actor repair, one kind per claim); each fold adds its own map and
+    #: thresholds (any ``min_confidence`` here is replaced by them).
     policy: ConfidencePolicy = field(default_factory=ConfidencePolicy)
     folds: dict[str, Fold] = field(default_factory=dict)
     _candidates: dict[tuple[float | None, str], list[Candidate]] = field(default_factory=dict)
@@ -64,7 +65,7 @@ class LeaveOneOut:
     def __call__(self, text: str) -> Summary:
         held = next(a for a in self.articles if a.text == text)
         fold = self.fold(held.article_id)
-        policy = replace(self.policy, calibration=fold.calibration)
+        policy = replace(self.policy, calibration=fold.calibration, min_confidence=None)  # the fold's thresholds
         with self._summarizer(fold.merge_min_score, policy) as summarizer:
             return summarizer.summarize(text)
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: A sentence rarely states more than two claims; room for more only invites restatements.
-MAX_ITEMS_PER_SENTENCE = 2
+#: A sentence rarely states more than three claims; room for more only invites restatements.
+MAX_ITEMS_PER_SENTENCE = 3
 #: An item's words: 3 to 8 asked for; the bound stops a copied sentence (a dev run without it averaged
 #: 85 generated tokens per sentence) without cutting a long paraphrase short.
 ITEM_TEXT_CHARS = 100

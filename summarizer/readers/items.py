@@ -40,8 +40,8 @@ from summarizer.sentences import Sentence
 ITEMS_TEMPLATE = "sentence_items"
 #: ``Meta.sections`` key under which the calls of an article are summed.
 ITEMS_KEY = "items"
-#: At most three items of about 30 tokens, with room to spare.
-ITEMS_ANSWER_TOKENS = 192
+#: At most three items of about 40 tokens, with room to spare.
+ITEMS_ANSWER_TOKENS = 256
 
 
 @dataclass(frozen=True)
