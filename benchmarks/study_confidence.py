@@ -75,18 +75,26 @@ def main() -> int:
     parser.add_argument("--top-logprobs", type=int, default=10)
     parser.add_argument("--features", nargs="+", default=None, help="fit on these features only")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--rows", default=None, help="a JSON file of candidates: read it if it exists, else write it")
     args = parser.parse_args()
     matcher = SoftMatcher()
     store = ResponseStore(args.record_dir, mode="replay")
     settings = Settings.resolve(strategy=args.strategy, top_logprobs=args.top_logprobs)
     rows: list[Candidate] = []
     gold_counts: dict[str, dict[str, int]] = {}
-    with Summarizer(settings, response_store=store, confidence=ConfidencePolicy.everything()) as summarizer:
-        for folder in find_gold_dirs(args.gold):
-            article = load_gold_dir(folder)
-            summary = summarizer.summarize(article.text)
-            rows += candidate_rows(article.article_id, article.text, summary, article.gold, matcher)
-            gold_counts[article.article_id] = {s: len(getattr(article.gold, s)) for s in SECTION_NAMES}
+    cache = Path(args.rows) if args.rows else None
+    if cache is not None and cache.is_file():
+        saved = json.loads(cache.read_text())
+        rows, gold_counts = [Candidate(**row) for row in saved["rows"]], saved["gold"]
+    else:
+        with Summarizer(settings, response_store=store, confidence=ConfidencePolicy.everything()) as summarizer:
+            for folder in find_gold_dirs(args.gold):
+                article = load_gold_dir(folder)
+                summary = summarizer.summarize(article.text)
+                rows += candidate_rows(article.article_id, article.text, summary, article.gold, matcher)
+                gold_counts[article.article_id] = {s: len(getattr(article.gold, s)) for s in SECTION_NAMES}
+        if cache is not None:
+            cache.write_text(json.dumps({"rows": [row.__dict__ for row in rows], "gold": gold_counts}))
     report: dict[str, Any] = {"items": len(rows), "sections": {}}
     for section in SECTION_NAMES:
         mine = [r for r in rows if r.section == section]

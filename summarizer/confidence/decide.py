@@ -1,16 +1,20 @@
-"""Decide, in code and without another call, what a summary keeps: how sure to be of each item, one kind
-per claim, and which items clear the bar.
+"""Decide, in code and without another call, what a summary keeps: how sure to be of each item, and
+which items clear the bar.
 
 1. Each item's features (``confidence.features``) become a probability that it is right: through the
    calibration map fitted for this model and these prompts (``confidence.calibration``), else the raw
    product P(item is there) x P(its kind), said so in ``meta.confidence``.
-0. Who: an item given to "article", or to an actor its sentence does not name, goes to the sentence's
-   one speaker when the sentence has exactly one (``summarizer.speakers``).
-2. One kind per claim: when a sentence gives the same actor saying much the same thing as a position
-   and as a demand, condition or risk, the position goes (the gold labels the claim once, as the more
-   specific kind; a condition and the demand inside it are both kept, as the gold does).
-3. Items under the threshold (the map's, per section, chosen for the best F1 on the dev gold; or the
+2. Items under the threshold (the map's, per section, chosen for the best F1 on the dev gold; or the
    caller's ``min_confidence``) are dropped, each listed in ``meta.dropped`` with its probability.
+
+Two rules can run before that (``ConfidencePolicy``), both off by default because on the dev split they
+cost more recall than they bought precision (``benchmarks/compare_designs.py``: soft F1 .414 as read,
+.414 with the repair, .402 with one kind per claim):
+
+- who: an item given to "article", or to an actor its sentence does not name, goes to the sentence's
+  one speaker when the sentence has exactly one (``summarizer.speakers``);
+- one kind per claim: when a sentence gives the same actor saying much the same thing as a position
+  and as a demand, condition or risk, the position goes.
 
 Readers whose answers carry no token probabilities (another server, or the ``sections`` reader) pass
 through unchanged, with ``confidence`` null.
@@ -54,10 +58,10 @@ class ConfidencePolicy:
     min_confidence: float | None = None
     #: One kind per claim in a sentence: "specific" keeps the demand, condition or risk over a position
     #: that restates it; "confidence" keeps the more probable of any two kinds; "off" keeps both.
-    one_claim: OneClaim = "specific"
+    one_claim: OneClaim = "off"
     #: Give an item to the sentence's one speaker (``summarizer.speakers``) when the model gave it to
     #: "article" or to an actor the sentence does not name.
-    repair_actors: bool = True
+    repair_actors: bool = False
 
     @classmethod
     def everything(cls) -> ConfidencePolicy:

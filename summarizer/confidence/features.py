@@ -18,6 +18,8 @@ Every feature is a number, so that a calibration map (``confidence.calibration``
     echo       how much of the sentence's wording the item repeats (lexical similarity, 0-1)
     quoted     the sentence quotes someone (a quotation mark)
     place      where the sentence stands in the article (0 the lede, 1 the last)
+    others     how many other kinds' cue words the sentence has (0-3)
+    second     the log-odds that one more item followed (0 for an answer's first item)
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from summarizer.wording import lexical_similarity
 
 FEATURES = (
     "exists", "kind", "actor", "rank", "cue", "speaker", "named", "article", "crowd", "twin",
-    "repeated", "known", "words", "echo", "quoted", "place",
+    "repeated", "known", "words", "echo", "quoted", "place", "others", "second",
 )  # fmt: skip
 _QUOTES = ('"', "\u201c", "\u201d")
 #: Two items of one sentence and actor whose words are this alike say the same thing.
@@ -109,7 +111,7 @@ def item_features(
         for other_section, other in neighbours
     )
     return {
-        "exists": log_odds(signals.exists if signals is not None else None),
+        "exists": log_odds(signals.exists if signals is not None and signals.rank == 0 else None),
         "kind": signals.kind if signals is not None and signals.kind is not None else 1.0,
         "actor": signals.actor if signals is not None and signals.actor is not None else 1.0,
         "rank": float(signals.rank) if signals is not None else 0.0,
@@ -125,6 +127,8 @@ def item_features(
         "echo": lexical_similarity(_text(section, item), sentence),
         "quoted": float(any(mark in sentence for mark in _QUOTES)),
         "place": (at / max(len(view.sentences) - 1, 1)) if at is not None else 0.5,
+        "others": float(sum(bool(cue.search(sentence)) for name, cue in CUES.items() if name != section)),
+        "second": log_odds(signals.exists) if signals is not None and signals.rank > 0 else 0.0,
     }
 
 
