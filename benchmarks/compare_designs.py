@@ -13,6 +13,7 @@ policy (``summarizer.confidence.decide``), and is scored by the eval harness (``
     calibrated   rules + the calibration map and thresholds, fitted leave-one-article-out
                  (``summarizer.evals.folds``): each article scored with what the others fitted
     calibrated-plain   the calibration map and thresholds alone (no rules), leave-one-article-out
+    repair-risks       the repair for risks only; calibrated-risks: it, calibrated leave-one-article-out
 
 The rules are fixed, not fitted (they were chosen from the error analysis of the dev split: their dev
 figures are on the articles that motivated them); the calibrated design is cross-validated.
@@ -33,13 +34,15 @@ from summarizer.evals.cli import default_matchers
 from summarizer.evals.folds import LeaveOneOut
 from summarizer.evals.runner import evaluate, load_articles
 from summarizer.llm.recording import ResponseStore
+from summarizer.schemas import SECTION_NAMES
 
-AS_READ = ConfidencePolicy(min_confidence=0.0, one_claim="off", repair_actors=False)
+AS_READ = ConfidencePolicy(min_confidence=0.0, one_claim="off", repair_actors=())
 POLICIES = {
     "as-read": AS_READ,
-    "repair": ConfidencePolicy(min_confidence=0.0, one_claim="off", repair_actors=True),
-    "one-claim": ConfidencePolicy(min_confidence=0.0, one_claim="specific", repair_actors=False),
-    "rules": ConfidencePolicy(min_confidence=0.0, one_claim="specific", repair_actors=True),
+    "repair": ConfidencePolicy(min_confidence=0.0, one_claim="off", repair_actors=SECTION_NAMES),
+    "one-claim": ConfidencePolicy(min_confidence=0.0, one_claim="specific", repair_actors=()),
+    "rules": ConfidencePolicy(min_confidence=0.0, one_claim="specific", repair_actors=SECTION_NAMES),
+    "repair-risks": ConfidencePolicy(min_confidence=0.0, one_claim="off", repair_actors=("risks",)),
 }
 
 
@@ -75,7 +78,9 @@ def main() -> int:
         if name.startswith("calibrated"):
             articles = load_articles(args.gold)
             soft = next(m for m in matchers if m.name == "soft")
-            base = POLICIES["rules"] if name == "calibrated" else POLICIES["as-read"]
+            base = {"calibrated": POLICIES["rules"], "calibrated-plain": POLICIES["as-read"]}.get(
+                name, POLICIES["repair-risks"]
+            )
             folds = LeaveOneOut(articles, settings, store, soft, policy=base)
             metrics = evaluate(args.gold, out, folds, matchers=matchers, folds=folds.report)
         else:

@@ -28,6 +28,9 @@ Strategy = str
 
 #: The embedded engine's reader, and every other endpoint's.
 EMBEDDED_STRATEGY, REMOTE_STRATEGY = "sentences", "sections"
+#: The alternatives the embedded engine reports per answer token (it computes them at no extra cost);
+#: ``confidence.signals`` reads the decisions of an answer from them.
+EMBEDDED_TOP_LOGPROBS = 10
 #: Calls of one article sent at once to a remote endpoint.
 REMOTE_PARALLEL_CALLS = 8
 #: The API key a local server gets (it checks none).
@@ -62,7 +65,8 @@ class Settings(BaseSettings):
     #: Calls of one article sent at once: a remote server answers them in parallel; the embedded engine
     #: gives each article one slot, where they take turns (default 8 remote, 1 embedded).
     parallel_calls: int = Field(default=1, ge=1)
-    #: Ask for each answer token's log-probability and this many alternatives (``None``: do not ask).
+    #: Ask for each answer token's log-probability and this many alternatives (``None``: do not ask;
+    #: the embedded engine asks for 10).
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     #: Keep items at least this likely right (0-1); ``None``: the calibrated per-section threshold.
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -113,6 +117,8 @@ class Settings(BaseSettings):
         for name, embedded_default in (("grammar", True), ("follow_up", True)):
             if values.get(name) is None:
                 values[name] = embedded and embedded_default
+        if embedded and values.get("top_logprobs") is None:
+            values["top_logprobs"] = EMBEDDED_TOP_LOGPROBS  # the confidence of each item needs them
         if values.get("parallel_calls") is None:
             values["parallel_calls"] = 1 if embedded else REMOTE_PARALLEL_CALLS
         if values.get("strategy") is None:

@@ -14,7 +14,6 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 MAPS_DIR = Path(__file__).resolve().parent / "maps"
 
@@ -41,10 +40,9 @@ class CalibrationMap:
     #: Template name -> sha256 of the prompts it was fitted with.
     prompts: dict[str, str]
     sections: dict[str, SectionMap]
-    #: The gold articles it was fitted on.
+    #: The gold articles it was fitted on (``summarizer eval dev --replay --folds loao`` gives the figure
+    #: of the same fit made without each article in turn).
     fitted_on: list[str] = field(default_factory=list)
-    #: What leave-one-article-out scoring measured for it (see ``summarizer eval calibrate``).
-    cross_validated: dict[str, Any] = field(default_factory=dict)
 
     def fits(self, model: str, prompts: dict[str, str]) -> bool:
         """Whether this map was fitted for ``model`` with these very prompt templates."""

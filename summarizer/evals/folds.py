@@ -104,7 +104,7 @@ class LeaveOneOut:
         """``article``'s candidates as the reader gives them with merge threshold ``merge`` (cached)."""
         key = (merge, article.article_id)
         if key not in self._candidates:
-            everything = replace(ConfidencePolicy.everything(), repair_actors=self.policy.repair_actors)
+            everything = replace(ConfidencePolicy.everything(), repair_actors=self.policy.repair_actors)  # same who
             with self._summarizer(merge, everything) as summarizer:
                 summary = summarizer.summarize(article.text)
             self._model = summary.meta.model
