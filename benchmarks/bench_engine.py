@@ -81,7 +81,13 @@ def engine(old: bool, *, slots: int = 1, threads: int | None = None) -> Iterator
 def summarizer_for(server: LocalServer, strategy: str) -> Summarizer:
     """A summarizer sending the embedded engine's requests (same model name, grammar) to ``server``."""
     client = openai.OpenAI(base_url=server.base_url, api_key="not-needed", max_retries=0, timeout=600)
-    return Summarizer(Settings.resolve(strategy=strategy), client=client)
+    return Summarizer(same_requests(Settings.resolve(strategy=strategy)), client=client)
+
+
+def same_requests(settings: Settings) -> Settings:
+    """``settings`` without token probabilities: the old server gives them only with ``logits_all``,
+    so both engines get the same requests without them."""
+    return settings.model_copy(update={"top_logprobs": None})
 
 
 def old_log_counters(log: str) -> dict[str, float]:
@@ -160,7 +166,7 @@ def eval_run(
         with engine(True) as server, summarizer_for(server, strategy) as summarizer:
             metrics = evaluate(gold, folder, summarizer.summarize, matchers=default_matchers())
     else:
-        settings = Settings.resolve(strategy=strategy, slots=slots, engines=engines)
+        settings = same_requests(Settings.resolve(strategy=strategy, slots=slots, engines=engines))
         with Summarizer(settings) as summarizer:
             summarizer.open()
             started = time.perf_counter()  # engines started: time the articles only, as for the old one
