@@ -12,8 +12,6 @@ the rest.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
@@ -253,13 +251,3 @@ def section_items(draft: BaseModel) -> list[GroundedDraft]:
     (name,) = type(draft).model_fields
     items = getattr(draft, name)
     return list(items)
-
-
-def schema_sha256() -> str:
-    """A hash of every schema the model fills: part of a response's cache key and of ``meta``."""
-    schemas = {name: model.model_json_schema() for name, model in SECTION_DRAFTS.items()}
-    schemas["overview"] = OverviewDraft.model_json_schema()
-    for kinds in SENTENCE_ASKS:
-        schemas["sentence:" + ",".join(kinds)] = sentence_draft(kinds).model_json_schema()
-    encoded = json.dumps(schemas, sort_keys=True).encode()
-    return hashlib.sha256(encoded).hexdigest()

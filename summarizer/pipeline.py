@@ -36,7 +36,7 @@ from summarizer.extraction import StructuredModel
 from summarizer.inputs import check_article
 from summarizer.overview import OVERVIEW_TEMPLATE, actor_index, read_overview
 from summarizer.prompts import PromptLibrary
-from summarizer.readers import READERS, make_reader
+from summarizer.readers import make_reader
 from summarizer.readers.base import Ledger, ModelCaller, PlannedRequest, ProgressCallback, ReadContext, Reader
 from summarizer.schemas import ChunkMeta, MaskedSpan, Meta, Summary
 from summarizer.screening import find_instructions, mask
@@ -51,20 +51,15 @@ _SCHEMA_WRAPPER_CHARS = 300
 __all__ = ["SYSTEM_TEMPLATE", "Pipeline", "ProgressCallback", "check_article", "schema_sha256", "template_names"]
 
 
-def template_names() -> list[str]:
-    """Every template a summary may be rendered from: the system prompt, the overview, and every
-    registered reader's (``Meta.prompts`` holds their hashes)."""
-    names = [SYSTEM_TEMPLATE, OVERVIEW_TEMPLATE]
-    for factory in READERS.values():
-        names += [name for name in factory().templates if name not in names]
-    return names
+def template_names(reader: Reader) -> list[str]:
+    """The templates a summary read by ``reader`` is rendered from (``Meta.prompts`` holds their hashes)."""
+    return [SYSTEM_TEMPLATE, OVERVIEW_TEMPLATE, *reader.templates]
 
 
-def schema_sha256() -> str:
-    """A hash of every schema the model may be asked to fill: part of ``meta``."""
+def schema_sha256(reader: Reader) -> str:
+    """A hash of every schema the model is asked to fill when ``reader`` reads: part of ``meta``."""
     schemas: dict[str, Any] = {"overview": OverviewDraft.model_json_schema()}
-    for factory in READERS.values():
-        schemas.update({name: model.model_json_schema() for name, model in factory().schemas().items()})
+    schemas.update({name: model.model_json_schema() for name, model in reader.schemas().items()})
     return hashlib.sha256(json.dumps(schemas, sort_keys=True).encode()).hexdigest()
 
 
@@ -162,7 +157,7 @@ class Pipeline:
         reading = self.reader.read(context)
         ledger = caller.ledger
         view = ArticleView.of(split_sentences(shown), index.actors)
-        used = self.prompts.hashes([SYSTEM_TEMPLATE, OVERVIEW_TEMPLATE, *self.reader.templates])
+        used = self.prompts.hashes(template_names(self.reader))
         sections, dropped, confidence = decide(
             reading.sections, view, self.confidence, model=self.model.model, prompts=used
         )
@@ -176,8 +171,8 @@ class Pipeline:
             strategy=self.reader.name,
             article_sha256=hashlib.sha256(article.encode("utf-8")).hexdigest(),
             article_chars=len(article),
-            prompts=self.prompts.hashes(template_names()),
-            schema_sha256=schema_sha256(),
+            prompts=used,
+            schema_sha256=schema_sha256(self.reader),
             sampling=self.sampling,
             usage=ledger.usage,
             sections=ledger.sections,
