@@ -1,7 +1,8 @@
 """The committed recordings replay the embedded model on every gold article: offline, no model.
 
 If this fails with "no recorded response", a prompt, schema or sampling change invalidated the
-recordings: re-record with `summarizer eval evals/gold/* --out runs/x` (runs the model).
+recordings: re-record with `summarizer eval dev test --out runs/x` (runs the model, ~1 hour here).
+Slow (the whole eval of 12 articles, with the soft matcher's embeddings): `make test` runs it.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from summarizer.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = sorted(path.parent for path in (ROOT / "evals" / "gold").glob("*/*/gold.json"))
+pytestmark = pytest.mark.slow
 
 
 def test_replaying_the_recorded_gold_eval_needs_no_model(tmp_path: Path) -> None:
@@ -27,4 +31,6 @@ def test_replaying_the_recorded_gold_eval_needs_no_model(tmp_path: Path) -> None
     assert metrics["schema_valid_rate"] == 1.0
     assert metrics["grounded_rate"] == 1.0
     assert 0.0 < metrics["overall"]["soft"]["f1"] <= 1.0
+    # The default reader's items carry a calibrated confidence, and the run reports how good it is.
+    assert metrics["confidence"]["ece"] is not None
     assert (tmp_path / "report.html").is_file()

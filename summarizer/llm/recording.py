@@ -48,6 +48,27 @@ def request_identity(request: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(identity, default=str))
 
 
+def without_token_bytes(response: dict[str, Any]) -> dict[str, Any]:
+    """``response`` without the UTF-8 bytes of each token and alternative (``logprobs``): they repeat the
+    token's text, take most of a record's size, and nothing reads them."""
+    choices = []
+    for choice in response.get("choices") or []:
+        logprobs = choice.get("logprobs") if isinstance(choice, dict) else None
+        if isinstance(logprobs, dict) and isinstance(logprobs.get("content"), list):
+            content = [
+                {
+                    **{k: v for k, v in entry.items() if k != "bytes"},
+                    "top_logprobs": [
+                        {k: v for k, v in alt.items() if k != "bytes"} for alt in entry.get("top_logprobs") or []
+                    ],
+                }
+                for entry in logprobs["content"]
+            ]
+            choice = {**choice, "logprobs": {**logprobs, "content": content}}
+        choices.append(choice)
+    return {**response, "choices": choices} if "choices" in response else response
+
+
 class ResponseStore:
     """A folder of recorded chat completions keyed by request."""
 
@@ -99,6 +120,7 @@ class ResponseStore:
     def save(self, request: dict[str, Any], response: dict[str, Any]) -> None:
         if self.mode == "replay":
             return
+        response = without_token_bytes(response)
         identity = request_identity(request)
         messages = identity.get("messages", [])
         key = self.key(request)
