@@ -47,7 +47,7 @@ def test_all_shipped_gold_folders_load() -> None:
     folders = find_gold_dirs([GOLD_DIR])
     assert folders == sorted(f.parent for f in GOLD_DIR.glob("*/*/gold.json"))
     assert {f.parent.name for f in folders} == {"dev", "test"}
-    assert len(folders) >= 6
+    assert len(folders) == 12 and sum(f.parent.name == "test" for f in folders) == 4
     for folder in folders:
         article = load_gold_dir(folder)
         assert article.article_id == folder.name
