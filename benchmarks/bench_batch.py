@@ -1,13 +1,12 @@
 """Benchmark: batch throughput of the embedded model at concurrency 1 vs 2, in one run.
 
-    python benchmarks/bench_batch.py [--concurrency 1 2] [--mode slots|engines] [--words N] [--out bench_batch.json]
+    python benchmarks/bench_batch.py [--concurrency 1 2] [--words N] [--out bench_batch.json]
 
 The batch is 8 articles: each gold article cut in two at the paragraph nearest its middle (distinct
 texts of ~300-400 words, so that no article finds another's text in the engine's prompt cache). For each
 concurrency N it runs the batch over them as ``summarizer batch --concurrency N`` does: one llama-server
-with N slots, each article on its own slot (``--mode engines``: N server processes sharing the cores,
-the mode slots replaced), fresh for each N.
-It reports wall time, articles per minute, the engines' counters summed over the batch, items and errors.
+with N slots, each article on its own slot, fresh for each N.
+It reports wall time, articles per minute, the engine's counters summed over the batch, items and errors.
 ``--words N`` cuts each text after the sentence that reaches N words, for a quicker run.
 """
 
@@ -61,13 +60,11 @@ def batch_input(folder: Path, words: int | None = None) -> Path:
     return path
 
 
-def run(concurrency: int, input_path: Path, folder: Path, mode: str) -> dict[str, Any]:
-    """The batch at ``concurrency`` on one engine with that many slots, or that many engines (``mode``)."""
-    output = folder / f"out-{mode}-{concurrency}.jsonl"
-    engines, slots = (concurrency, 1) if mode == "engines" else (1, concurrency)
-    with Summarizer(Settings.resolve(engines=engines, slots=slots)) as summarizer:
+def run(concurrency: int, input_path: Path, folder: Path) -> dict[str, Any]:
+    """The batch at ``concurrency`` on one engine with that many slots."""
+    output = folder / f"out-{concurrency}.jsonl"
+    with Summarizer(Settings.resolve(slots=concurrency)) as summarizer:
         summarizer.open()
-        servers = summarizer._servers
         started = time.perf_counter()
         report = summarize_batch(read_items(input_path), output, summarizer=summarizer, concurrency=concurrency)
         wall = time.perf_counter() - started
@@ -78,14 +75,12 @@ def run(concurrency: int, input_path: Path, folder: Path, mode: str) -> dict[str
         for key, value in (summary["meta"].get("engine") or {}).items():
             engine[key] = round(engine.get(key, 0) + value, 2)
     return {
-        "mode": mode,
         "concurrency": concurrency,
         "articles": len(records),
         "errors": sum(1 for r in records if r.get("error")),
         "wall_s": round(wall, 1),
         "articles_per_minute": round(60 * len(summaries) / wall, 3),
         "items": sum(len(s[k]) for s in summaries for k in ("positions", "demands", "conditions", "risks")),
-        "engines": len(servers),
         "engine": engine,
         "report": str(report),
     }
@@ -94,12 +89,6 @@ def run(concurrency: int, input_path: Path, folder: Path, mode: str) -> dict[str
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2])
-    parser.add_argument(
-        "--mode",
-        choices=["slots", "engines"],
-        default="slots",
-        help="N articles at once on one engine with N slots, or on N engine processes",
-    )
     parser.add_argument("--words", type=int, default=None, help="cut each text after about this many words")
     parser.add_argument("--out", default="bench_batch.json")
     args = parser.parse_args()
@@ -108,7 +97,7 @@ def main() -> int:
         input_path = batch_input(folder, args.words)
         rows = []
         for concurrency in args.concurrency:
-            rows.append(run(concurrency, input_path, folder, args.mode))
+            rows.append(run(concurrency, input_path, folder))
             print(json.dumps(rows[-1]), flush=True)
     base = rows[0]["articles_per_minute"]
     ratios = [round(r["articles_per_minute"] / base, 3) for r in rows]

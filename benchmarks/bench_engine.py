@@ -1,7 +1,7 @@
 """Benchmark: llama.cpp's own server (the engine) against llama-cpp-python's (the engine before), and slots.
 
     python benchmarks/bench_engine.py seed [--runs 2] [--strategy sentences] [--out bench_engine_seed.json]
-    python benchmarks/bench_engine.py eval [--slots 1 2 4] [--engines 2] [--old] [--out bench_engine_eval.json]
+    python benchmarks/bench_engine.py eval [--slots 1 2 4] [--old] [--out bench_engine_eval.json]
 
 ``seed``: the seed article with one reader, the same requests on both engines (no logprobs, since the
 old server returns them only with ``logits_all``), alternating old and new ``--runs`` times, each from
@@ -10,10 +10,11 @@ cache), generated tokens and generation speed. The old engine needs ``pip instal
 'llama-cpp-python[server]==0.3.36'`` (no longer a dependency); without it only the new one runs.
 
 ``eval``: the six original gold articles as a live eval (no recordings) with the engine at each
-``--slots`` N (one server, N slots, N articles at once, each article's calls on its own slot), with
-``--engines 2`` (two server processes sharing the cores, one article each: the mode slots replace),
-and with ``--old`` the old engine one article at a time (how evals ran before): wall time, articles
-per minute, SOFT/STRICT F1, and whether each configuration's items equal the first one's.
+``--slots`` N (one server, N slots, N articles at once, each article's calls on its own slot), and with
+``--old`` the old engine one article at a time (how evals ran before): wall time, articles per minute,
+SOFT/STRICT F1, and whether each configuration's items equal the first one's. (Two server processes
+sharing the cores, one article each, were measured against the slots and removed: bench_engine_eval.json
+keeps that row, ``engines-2``.)
 
 Run on a quiet machine; absolute times drift 25-40 % here between identical runs, so read the ratios.
 """
@@ -156,9 +157,7 @@ def items_of(folder: Path) -> dict[str, Any]:
     return out
 
 
-def eval_run(
-    name: str, out: Path, strategy: str, *, old: bool = False, slots: int = 1, engines: int = 1
-) -> dict[str, Any]:
+def eval_run(name: str, out: Path, strategy: str, *, old: bool = False, slots: int = 1) -> dict[str, Any]:
     gold = [DEV / article for article in SIX]
     folder = out / name
     started = time.perf_counter()
@@ -166,12 +165,12 @@ def eval_run(
         with engine(True) as server, summarizer_for(server, strategy) as summarizer:
             metrics = evaluate(gold, folder, summarizer.summarize, matchers=default_matchers())
     else:
-        settings = same_requests(Settings.resolve(strategy=strategy, slots=slots, engines=engines))
+        settings = same_requests(Settings.resolve(strategy=strategy, slots=slots))
         with Summarizer(settings) as summarizer:
             summarizer.open()
-            started = time.perf_counter()  # engines started: time the articles only, as for the old one
+            started = time.perf_counter()  # engine started: time the articles only, as for the old one
             metrics = evaluate(gold, folder, summarizer.summarize, matchers=default_matchers(),
-                               concurrency=slots * engines)  # fmt: skip
+                               concurrency=slots)  # fmt: skip
     wall = time.perf_counter() - started
     overall = metrics.model_dump()["overall"]
     return {
@@ -191,8 +190,6 @@ def bench_eval(args: argparse.Namespace) -> dict[str, Any]:
     if args.old and old_engine_available():
         configs.append(("old-engine", {"old": True}))
     configs += [(f"slots-{n}", {"slots": n}) for n in args.slots]
-    if args.engines > 1:
-        configs.append((f"engines-{args.engines}", {"engines": args.engines}))
     for name, options in configs:
         rows.append(eval_run(name, out, args.strategy, **options))
         print(json.dumps(rows[-1]), flush=True)
@@ -213,7 +210,6 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--strategy", default="sentences")
     parser.add_argument("--slots", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--engines", type=int, default=2)
     parser.add_argument("--old", action="store_true", help="eval: also the old engine, one article at a time")
     parser.add_argument("--runs-dir", default="runs/bench-engine")
     parser.add_argument("--out", default=None)

@@ -64,10 +64,9 @@ class Summarizer:
         self._prompts = prompts or PromptLibrary()
         self._progress = progress
         self._server: LocalServer | None = None
-        self._servers: list[LocalServer] = []
         self._owned_clients: list[openai.OpenAI] = []
         self._pipeline: Pipeline | None = None
-        #: Embedded engines only: the pipelines not summarising right now, one per engine process.
+        #: Embedded engine only: the pipelines not summarising right now, one per slot.
         self._idle: queue.Queue[Pipeline] | None = None
 
     def _say(self, message: str) -> None:
@@ -89,7 +88,7 @@ class Summarizer:
             base_url = base_url or _UNREACHABLE_URL
         elif self._structured_model is None and self._client is None and settings.backend == "embedded":
             try:
-                pipelines = self._start_engines(model_name)
+                pipelines = self._start_engine(model_name)
             except BaseException:
                 self.close()
                 raise
@@ -101,25 +100,21 @@ class Summarizer:
         self._pipeline = self._make_pipeline(self._structured_model or self._build_model(base_url, model_name))
         return self._pipeline
 
-    def _start_engines(self, model_name: str) -> list[Pipeline]:
-        """The embedded engine: ``settings.engines`` llama.cpp servers (the cores shared out), each with
-        ``settings.slots`` slots, and one pipeline per slot, its requests pinned to that slot."""
+    def _start_engine(self, model_name: str) -> list[Pipeline]:
+        """The embedded engine: one llama.cpp server with ``settings.slots`` slots, and one pipeline per
+        slot, its requests pinned to that slot (one article per slot, its prefix kept in that slot's cache).
+
+        One server with N slots rather than N servers sharing the cores: measured faster on the gold
+        articles (``benchmarks/bench_engine.py eval``)."""
         settings = self.settings
         model_path = settings.model_path or ensure_model(progress=self._say)
-        threads = max(1, physical_cores() // settings.engines)
-        pipelines = []
-        for number in range(settings.engines):
-            which = f" {number + 1} of {settings.engines}" if settings.engines > 1 else ""
-            slots = f", {settings.slots} slots" if settings.slots > 1 else ""
-            self._say(f"starting the embedded llama.cpp server{which} ({model_name}{slots})")
-            server = LocalServer(model_path, n_ctx=settings.n_ctx, threads=threads, slots=settings.slots)
-            self._servers.append(server)
-            server.start()
-            for slot in range(settings.slots):
-                model = self._build_model(server.base_url, model_name, slot=slot if settings.slots > 1 else None)
-                pipelines.append(self._make_pipeline(model))
-        self._server = self._servers[0]
-        return pipelines
+        slots = f", {settings.slots} slots" if settings.slots > 1 else ""
+        self._say(f"starting the embedded llama.cpp server ({model_name}{slots})")
+        server = LocalServer(model_path, n_ctx=settings.n_ctx, threads=physical_cores(), slots=settings.slots)
+        self._server = server
+        server.start()
+        pinned = range(settings.slots) if settings.slots > 1 else [None]
+        return [self._make_pipeline(self._build_model(server.base_url, model_name, slot=slot)) for slot in pinned]
 
     def _make_pipeline(self, model: StructuredModel) -> Pipeline:
         settings = self.settings
@@ -189,9 +184,8 @@ class Summarizer:
         for client in self._owned_clients:
             client.close()
         self._owned_clients = []
-        for server in self._servers:
-            server.close()
-        self._servers = []
+        if self._server is not None:
+            self._server.close()
         self._server = None
         self._pipeline = None
         self._idle = None

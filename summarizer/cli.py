@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
+from summarizer import defaults
 from summarizer._version import __version__
 from summarizer.api import Summarizer
 from summarizer.cli_options import add_model_options, settings_from_args
@@ -93,9 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency",
         "--slots",
         type=_at_least_one,
-        default=1,
-        help="articles in flight at once (default 1); with the embedded model, one llama.cpp server slot "
-        "each on one server; with --engine ray, one Ray actor each (at most four per CPU core)",
+        default=defaults.ARTICLES_AT_ONCE,
+        help=f"articles in flight at once (default {defaults.ARTICLES_AT_ONCE}); with the embedded model, one "
+        "llama.cpp server slot each on one server; with --engine ray, one Ray actor each (at most four per CPU core)",
     )
     batch.add_argument(
         "--engine",

@@ -57,8 +57,6 @@ class Settings(BaseSettings):
     retries: int = Field(default=defaults.RETRIES, ge=1, description="attempts per request on transient faults")
     reasks: int = Field(default=defaults.REASKS, ge=0, description="re-asks on an invalid or ungrounded answer")
     timeout: float = Field(default=defaults.TIMEOUT_SECONDS, ge=0.01, description="seconds to wait for each answer")
-    #: Embedded backend only: engine processes to start, each with its share of the cores.
-    engines: int = Field(default=1, ge=1)
     #: Embedded backend only: slots per engine, one article each, so that this many articles can be
     #: summarised at once on one engine (each slot keeps its own article prefix cached).
     slots: int = Field(default=1, ge=1)
@@ -155,7 +153,7 @@ class Settings(BaseSettings):
 
 
 def _describe(error: ValidationError) -> str:
-    """The first problem of a settings error in one line: 'engines must be at least 1, got 0'."""
+    """The first problem of a settings error in one line: 'slots must be at least 1, got 0'."""
     problem = error.errors(include_url=False)[0]
     name = ".".join(str(part) for part in problem["loc"]) or "settings"
     context, value = problem.get("ctx") or {}, problem.get("input")

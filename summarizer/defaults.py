@@ -12,3 +12,6 @@ TIMEOUT_SECONDS = 300.0
 RETRIES = 4
 #: Re-asks of an answer that failed validation.
 REASKS = 1
+#: Articles summarised at once by `summarizer batch` and `summarizer eval`: with the embedded engine one
+#: llama-server slot each (benchmarks/bench_engine.py eval: 4 slots ran the six gold articles fastest).
+ARTICLES_AT_ONCE = 4

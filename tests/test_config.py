@@ -34,7 +34,7 @@ def test_a_key_alone_never_switches_to_the_paid_api(monkeypatch):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"engines": 0}, "engines must be at least 1, got 0"),
+        ({"slots": 0}, "slots must be at least 1, got 0"),
         ({"temperature": 3.0}, "temperature must be at most 2.0, got 3.0"),
         ({"reasks": -1}, "reasks must be at least 0, got -1"),
         ({"base_url": "localhost:8080"}, "--base-url must start with http:// or https://"),

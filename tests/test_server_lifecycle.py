@@ -14,7 +14,7 @@ import summarizer.api as api
 from summarizer.api import Summarizer
 from summarizer.config import Settings
 from summarizer.engine.server import LocalServer
-from summarizer.errors import ConfigError, EngineError
+from summarizer.errors import EngineError
 
 FAKE_SERVER = Path(__file__).with_name("fake_server.py")
 #: Every test here starts real server processes (the llama-server stand-in).
@@ -118,29 +118,6 @@ def test_summarizer_stops_the_server_when_summarising_fails(gguf, monkeypatch):
     assert pid is not None and not _alive(pid)
 
 
-def test_engines_start_one_server_each_sharing_the_cores_and_all_stop(gguf, monkeypatch, article):
-    servers: list[tuple[LocalServer, dict[str, object]]] = []
-
-    def make_server(path: Path, **options: object) -> LocalServer:
-        servers.append((fake_server(path), options))
-        return servers[-1][0]
-
-    monkeypatch.setattr(api, "LocalServer", make_server)
-    monkeypatch.setattr(api, "physical_cores", lambda: 4)
-    settings = Settings.resolve(model_path=gguf, engines=2)
-    with Summarizer(settings) as summarizer:
-        assert [options["threads"] for _, options in servers] == [2, 2]
-        pids = [server.pid for server, _ in servers]
-        assert len(set(pids)) == 2 and all(pid is not None and _alive(pid) for pid in pids)
-        with ThreadPoolExecutor(2) as pool:
-            summaries = list(pool.map(summarizer.summarize, [article] * 4))
-    assert all(s.meta.backend == "embedded" for s in summaries)
-    assert not any(_alive(pid) for pid in pids if pid is not None)
-    # Each summary's engine counters come from the one server that did all of its calls.
-    assert all(s.meta.engine is not None and s.meta.engine["requests"] == s.meta.usage.calls for s in summaries)
-    assert all(s.meta.strategy == "sentences" and s.meta.sentences == 4 for s in summaries)
-
-
 def test_with_one_engine_concurrent_articles_take_turns(gguf, monkeypatch, article):
     monkeypatch.setattr(api, "LocalServer", lambda path, **_: fake_server(path))
     settings = Settings.resolve(model_path=gguf)
@@ -161,11 +138,6 @@ def test_with_one_engine_concurrent_articles_take_turns(gguf, monkeypatch, artic
         with ThreadPoolExecutor(3) as pool:
             list(pool.map(summarizer.summarize, [article] * 3))
     assert overlaps == [1, 1, 1]
-
-
-def test_engines_must_be_at_least_one(gguf):
-    with pytest.raises(ConfigError, match="engines must be at least 1"):
-        Settings.resolve(model_path=gguf, engines=0)
 
 
 def test_slots_share_one_server_and_each_article_keeps_its_own_slot(gguf, monkeypatch, tmp_path, article):

@@ -16,7 +16,7 @@ the run with it, as the thread engine does.
 
 **A model server only.** The embedded engine is refused, rather than allowed with one actor: each actor
 would start its own llama.cpp server, N copies of the model fighting for one machine's cores (the thread
-engine shares them out between engines and slots, better), and on a cluster every node would need the
+engine gives them to one server with a slot per article, better), and on a cluster every node would need the
 model and a built engine. One actor would only be a slower thread engine. The step up is a server per
 machine (llama.cpp or vLLM) behind one URL, which ``--base-url`` names.
 

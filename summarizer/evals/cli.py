@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from summarizer import defaults
 from summarizer.cli_options import add_model_options
 from summarizer.errors import SummarizerError
 
@@ -57,8 +58,9 @@ def add_eval_parser(commands: Any) -> None:
         "--concurrency",
         "--slots",
         type=int,
-        default=1,
-        help="articles summarised at once (default 1); with the embedded model, one llama.cpp server slot each",
+        default=defaults.ARTICLES_AT_ONCE,
+        help=f"articles summarised at once (default {defaults.ARTICLES_AT_ONCE}); with the embedded model, one "
+        "llama.cpp server slot each",
     )
     parser.add_argument("--replay", action="store_true", help="answer only from recorded responses; no model")
     parser.add_argument(
