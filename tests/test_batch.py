@@ -16,6 +16,7 @@ import pytest
 
 from summarizer.api import Summarizer
 from summarizer.batch import BatchItem, BatchReport, ItemOutcome, read_items, summarize_batch
+from summarizer.cli import build_parser
 from summarizer.config import Settings
 from summarizer.errors import InputError, ModelAuthError
 from summarizer.schemas import Summary
@@ -67,10 +68,17 @@ def test_every_item_gets_one_ok_record_with_its_summary(tmp_path, endpoint, arti
     assert [str(o).split(" ok ")[0] for o in outcomes] == ["[1/2] a", "[2/2] 7"]
 
 
+def test_batch_and_eval_run_four_articles_at_once_by_default():
+    parser = build_parser()
+    assert parser.parse_args(["batch", "in.jsonl", "-o", "out.jsonl"]).concurrency == 4
+    assert parser.parse_args(["eval", "dev"]).concurrency == 4
+
+
 def test_the_cli_prints_a_line_per_item_and_a_count(tmp_path, article):
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": article}, {"id": "b", "text": article}])
-    with FakeServer() as server:
-        code, out, err = run_cli("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--base-url", server.base_url)
+    output = str(tmp_path / "out.jsonl")
+    with FakeServer() as server:  # one at a time, so that the lines come in input order
+        code, out, err = run_cli("batch", str(source), "-o", output, "--base-url", server.base_url, "--slots", "1")
     assert code == 0, err
     assert out == ""
     lines = err.strip().splitlines()
@@ -101,8 +109,9 @@ def test_bad_lines_become_error_records_and_the_rest_still_runs(tmp_path, articl
             {"id": "last", "text": article},  # 13
         ],
     )
-    with FakeServer() as server:
-        code, _, err = run_cli("batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--base-url", server.base_url)
+    output = str(tmp_path / "out.jsonl")
+    with FakeServer() as server:  # one at a time, so that "[5/12]" is line 5's
+        code, _, err = run_cli("batch", str(source), "-o", output, "--base-url", server.base_url, "--concurrency", "1")
     assert code == 1
     assert "batch done: 2 ok, 10 failed, 0 skipped (already done) of 12" in err
     assert "Traceback" not in err
