@@ -20,8 +20,8 @@ a sentence, and together they cover every non-blank character of the text exactl
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pysbd
 
@@ -38,9 +38,16 @@ class Sentence:
     text: str
 
 
-@lru_cache(maxsize=1)
+#: pysbd's Segmenter keeps the text it is segmenting on itself, so one instance shared by threads that
+#: summarise articles at once mixes their sentences: each thread gets its own.
+_local = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
+    segmenter: pysbd.Segmenter | None = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
 
 
 def _pieces(line: str) -> list[str]:
