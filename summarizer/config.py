@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     #: gives each article one slot, where they take turns (default 8 remote, 1 embedded).
     parallel_calls: int = Field(default=1, ge=1)
     #: Ask for each answer token's log-probability and this many alternatives (``None``: do not ask;
-    #: the embedded engine asks for 10).
+    #: the embedded engine asks for ``EMBEDDED_TOP_LOGPROBS``).
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     #: Keep items at least this likely right (0-1); ``None``: the calibrated per-section threshold.
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)

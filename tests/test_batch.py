@@ -78,7 +78,9 @@ def test_the_cli_prints_a_line_per_item_and_a_count(tmp_path, article):
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": article}, {"id": "b", "text": article}])
     output = str(tmp_path / "out.jsonl")
     with FakeServer() as server:  # one at a time, so that the lines come in input order
-        code, out, err = run_cli("batch", str(source), "-o", output, "--base-url", server.base_url, "--slots", "1")
+        code, out, err = run_cli(
+            "batch", str(source), "-o", output, "--base-url", server.base_url, "--concurrency", "1"
+        )
     assert code == 0, err
     assert out == ""
     lines = err.strip().splitlines()

@@ -149,9 +149,11 @@ def test_slots_share_one_server_and_each_article_keeps_its_own_slot(gguf, monkey
         return servers[-1][0]
 
     monkeypatch.setattr(api, "LocalServer", make_server)
+    monkeypatch.setattr(api, "physical_cores", lambda: 4)
     articles = [article.replace("Monday", day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday")]
     with Summarizer(Settings.resolve(model_path=gguf, slots=2)) as summarizer:
         assert [options["slots"] for _, options in servers] == [2]  # one engine, two slots
+        assert [options["threads"] for _, options in servers] == [4]  # with every core
         with ThreadPoolExecutor(2) as pool:
             summaries = list(pool.map(summarizer.summarize, articles))
     slots_of: dict[str, set[int]] = {}
